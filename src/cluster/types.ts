@@ -1,0 +1,98 @@
+/** What every backend (docker, embedded) offers to scripts and labs. Labs only ever see this. */
+export type Profile = 'single' | 'multi';
+export type BackendName = 'docker' | 'embedded';
+export type BackendChoice = BackendName | 'auto';
+
+export interface BrokerAddress {
+  id: number;
+  host: string;
+  port: number;
+}
+
+export interface BrokerState extends BrokerAddress {
+  /** true when the broker serves requests (the process/container runs and answers). */
+  up: boolean;
+}
+
+export interface PartitionStatus {
+  partition: number;
+  leader: number; // -1 when offline
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+  underReplicated: boolean;
+  offline: boolean;
+  highWatermark?: string;
+  logStartOffset?: string;
+}
+
+export interface TopicStatus {
+  name: string;
+  internal: boolean;
+  partitions: PartitionStatus[];
+}
+
+export interface GroupStatus {
+  groupId: string;
+  state: string;
+  protocol: string;
+  members: Array<{ memberId: string; clientId: string; host: string; assignment: Array<{ topic: string; partitions: number[] }> }>;
+  lag: Array<{ topic: string; partition: number; committed: string; end: string; lag: string }>;
+  totalLag: string;
+}
+
+export interface ClusterStatus {
+  backend: BackendName;
+  profile: Profile;
+  clusterId: string | null;
+  controller: number | null;
+  brokers: Array<BrokerState & { controller: boolean }>;
+  topics: TopicStatus[];
+  groups: GroupStatus[];
+  /** set when the cluster cannot be reached at all */
+  error?: string;
+}
+
+export interface Cluster {
+  readonly backend: BackendName;
+  readonly profile: Profile;
+  /** Brings the profile up and returns once every broker serves (metadata lists them all). Reuses a cluster already up. */
+  up(): Promise<void>;
+  /** Stops everything; data is kept (embedded) or volumes are kept (docker) until reset(). */
+  down(): Promise<void>;
+  /** down() and wipe all data: the next up() is a brand-new cluster. */
+  reset(): Promise<void>;
+  status(): Promise<ClusterStatus>;
+  /** e.g. ['127.0.0.1:9092', '127.0.0.1:9093'] */
+  bootstrapServers(): string[];
+  brokers(): Promise<BrokerState[]>;
+  /** Abrupt, like SIGKILL / `docker kill`: sockets reset, nothing handed over. */
+  killBroker(id: number): Promise<void>;
+  /** Graceful, like `docker stop` (controlled shutdown): leadership moves first. */
+  stopBroker(id: number): Promise<void>;
+  /** Start a killed or stopped broker again, with the data it had. */
+  startBroker(id: number): Promise<void>;
+  /** true when a cluster of this backend/profile is currently running */
+  isUp(): Promise<boolean>;
+}
+
+/** Host ports per profile: the same for both backends, so a lab or a student's code does not care which runs. */
+export const PROFILE_BROKERS: Record<Profile, BrokerAddress[]> = {
+  single: [{ id: 1, host: '127.0.0.1', port: 9092 }],
+  multi: [
+    { id: 1, host: '127.0.0.1', port: 9092 },
+    { id: 2, host: '127.0.0.1', port: 9093 },
+    { id: 3, host: '127.0.0.1', port: 9094 },
+  ],
+};
+
+/** A failure the user can act on: printed as one line, exit code non-zero. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
