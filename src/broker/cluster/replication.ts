@@ -1,0 +1,117 @@
+import type { ClusterContext } from './context.js';
+import type { Replica } from './replica.js';
+
+/** How much a follower copies from its leader in one step (Kafka's replica.fetch.max.bytes). */
+const FETCH_BYTES = 1024 * 1024;
+
+/**
+ * Followers copying from leaders. All brokers live in one process, so a follower reads the leader replica's log
+ * directly instead of sending Fetch over TCP; everything else is Kafka's: truncation by leader epoch before copying,
+ * the leader's high watermark as the minimum log end offset of the ISR, the ISR shrinking when a follower lags for
+ * longer than replica.lag.time.max.ms and growing again when it has caught up.
+ */
+export class Replication {
+  private pending = new Set<string>();
+  private scheduled = false;
+
+  constructor(private readonly ctx: ClusterContext) {}
+
+  /** Called after a leader appended: replicate soon, batching all partitions touched in this turn of the loop. */
+  schedule(leader: Replica): void {
+    this.pending.add(`${leader.topic}\u0000${leader.partition}`);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const keys = [...this.pending];
+      this.pending.clear();
+      for (const key of keys) {
+        const [topic, partition] = key.split('\u0000') as [string, string];
+        this.replicatePartition(topic, Number(partition));
+      }
+    });
+  }
+
+  /** One pass over every partition: catch followers up, update the ISR. Run periodically. */
+  tick(now = Date.now()): void {
+    for (const p of this.ctx.metadata.allPartitions()) this.replicatePartition(p.topic, p.partition, now);
+  }
+
+  replicatePartition(topic: string, partition: number, now = Date.now()): void {
+    const leader = this.ctx.leaderReplica(topic, partition);
+    if (!leader) return;
+    for (const followerId of leader.state.replicas) {
+      if (followerId === leader.brokerId) continue;
+      const follower = this.ctx.runningBroker(followerId)?.replicas.get(topic, partition);
+      if (follower) this.fetch(follower, leader, now);
+    }
+    this.maybeShrinkIsr(leader, now);
+    this.advanceHighWatermark(leader);
+  }
+
+  private fetch(follower: Replica, leader: Replica, now: number): void {
+    if (follower.reconciledEpoch !== leader.state.leaderEpoch) this.reconcile(follower, leader);
+    let copied = false;
+    while (follower.logEndOffset < leader.logEndOffset) {
+      const { records } = leader.log.read(follower.logEndOffset, FETCH_BYTES, leader.logEndOffset);
+      if (records.length === 0) break;
+      follower.log.appendAsFollower(records, follower.logEndOffset);
+      copied = true;
+    }
+    if (copied) follower.wake();
+    follower.setHighWatermark(Math.min(leader.highWatermark, follower.logEndOffset));
+
+    const progress = leader.followers.get(follower.brokerId) ?? { logEndOffset: 0, lastCaughtUpMs: now };
+    progress.logEndOffset = follower.logEndOffset;
+    if (follower.logEndOffset >= leader.logEndOffset) progress.lastCaughtUpMs = now;
+    leader.followers.set(follower.brokerId, progress);
+
+    const isr = leader.state.inSyncReplicas;
+    if (!isr.includes(follower.brokerId) && follower.logEndOffset >= leader.highWatermark && follower.logEndOffset >= leader.logEndOffset) {
+      this.ctx.controller.alterInSyncReplicas(leader.state, [...isr, follower.brokerId]);
+    }
+  }
+
+  /**
+   * Before copying under a new leader epoch, a follower drops whatever the leader does not have: the records it
+   * appended as an old leader that never reached the ISR. The leader tells where its history for the follower's last
+   * epoch ends (OffsetsForLeaderEpoch); everything after that goes.
+   */
+  private reconcile(follower: Replica, leader: Replica): void {
+    const followerEpoch = follower.log.latestEpoch();
+    if (followerEpoch !== null) {
+      const { endOffset } = leader.log.endOffsetForEpoch(followerEpoch);
+      if (endOffset >= 0 && endOffset < follower.logEndOffset) follower.log.truncateTo(endOffset);
+    } else if (follower.logEndOffset > leader.logEndOffset) {
+      follower.log.truncateTo(leader.logEndOffset);
+    }
+    if (follower.logEndOffset > leader.logEndOffset) follower.log.truncateTo(leader.logEndOffset);
+    if (follower.logEndOffset < leader.logStartOffset || follower.logStartOffset > leader.logEndOffset) {
+      follower.log.truncateFully(leader.logStartOffset);
+    }
+    if (follower.highWatermark > follower.logEndOffset) follower.setHighWatermark(follower.logEndOffset);
+    follower.reconciledEpoch = leader.state.leaderEpoch;
+  }
+
+  private maybeShrinkIsr(leader: Replica, now: number): void {
+    const lagMax = this.ctx.config.replicaLagTimeMaxMs;
+    const isr = leader.state.inSyncReplicas;
+    const outOfSync = isr.filter((id) => {
+      if (id === leader.brokerId) return false;
+      const progress = leader.followers.get(id);
+      if (!progress) return false;
+      return progress.logEndOffset < leader.logEndOffset && now - progress.lastCaughtUpMs > lagMax;
+    });
+    if (outOfSync.length > 0) this.ctx.controller.alterInSyncReplicas(leader.state, isr.filter((id) => !outOfSync.includes(id)));
+  }
+
+  /** The high watermark is the smallest log end offset in the ISR: what every in-sync replica has. */
+  advanceHighWatermark(leader: Replica): void {
+    let hw = leader.logEndOffset;
+    for (const id of leader.state.inSyncReplicas) {
+      if (id === leader.brokerId) continue;
+      hw = Math.min(hw, leader.followers.get(id)?.logEndOffset ?? 0);
+    }
+    if (hw > leader.highWatermark) leader.setHighWatermark(hw);
+  }
+}

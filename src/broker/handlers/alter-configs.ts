@@ -1,0 +1,42 @@
+import { invalidTopicConfig } from '../cluster/topic-configs.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { RESOURCE_TOPIC } from './describe-configs.js';
+import { defineHandler } from './types.js';
+
+/**
+ * AlterConfigs v0-1 (the non-incremental one kafkajs uses): the given set replaces a topic's overrides; anything
+ * invalid rejects the whole resource. Broker settings are static in the embedded cluster.
+ */
+export const alterConfigs = defineHandler({
+  apiKey: 33,
+  name: 'AlterConfigs',
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, { cluster }) {
+    const responses = request.resources.map(
+      (resource: { resourceType: number; resourceName: string; configs: Array<{ name: string; value: string | null }> }) => {
+        const answer = (errorCode: number, errorMessage: string | null = null) => ({
+          errorCode,
+          errorMessage,
+          resourceType: resource.resourceType,
+          resourceName: resource.resourceName,
+        });
+        if (resource.resourceType !== RESOURCE_TOPIC) {
+          return answer(ErrorCode.INVALID_REQUEST, 'broker settings are static in the embedded cluster: set them when it starts');
+        }
+        if (!cluster.metadata.topics.has(resource.resourceName)) {
+          return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${resource.resourceName}' does not exist.`);
+        }
+        const configs: Record<string, string> = {};
+        for (const { name, value } of resource.configs) {
+          const problem = invalidTopicConfig(name, value);
+          if (problem) return answer(ErrorCode.INVALID_CONFIG, problem);
+          if (value !== null) configs[name] = value;
+        }
+        if (!request.validateOnly) cluster.controller.setTopicConfigs(resource.resourceName, configs);
+        return answer(ErrorCode.NONE);
+      },
+    );
+    return { throttleTimeMs: 0, responses };
+  },
+});

@@ -1,0 +1,95 @@
+import type { Broker } from '../broker.js';
+import type { ClusterContext } from '../cluster/context.js';
+import type { Replica } from '../cluster/replica.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+const READ_COMMITTED = 1;
+const EMPTY = Buffer.alloc(0);
+
+interface FetchPartition {
+  partition: number;
+  currentLeaderEpoch: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+/**
+ * Fetch v4-11 (no fetch sessions: session id 0, full fetches). Each partition returns whole stored batches starting
+ * with the one that holds the fetch offset, up to the high watermark (the last stable offset under read_committed,
+ * which equals it since there are no transactions). At least one batch comes back even past the byte limits (KIP-74).
+ * When fewer than minBytes are ready the request waits up to maxWaitMs for appends (a long poll).
+ */
+export const fetch = defineHandler({
+  apiKey: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 11,
+  async handle(request, { broker, cluster }) {
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    for (;;) {
+      const { responses, bytes, replicas } = readAll(request, broker, cluster);
+      const remaining = deadline - Date.now();
+      if (bytes >= Math.max(1, request.minBytes) || remaining <= 0 || replicas.length === 0 || !broker.running) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
+      }
+      const waits = replicas.map((r) => r.changed(remaining));
+      await Promise.race(waits.map((w) => w.promise));
+      for (const w of waits) w.cancel();
+    }
+  },
+});
+
+function readAll(request: any, broker: Broker, cluster: ClusterContext) {
+  let budget: number = request.maxBytes ?? 0x7fffffff;
+  let bytes = 0;
+  const replicas: Replica[] = [];
+  const responses = request.topics.map((topic: { topic: string; partitions: FetchPartition[] }) => ({
+    topic: topic.topic,
+    partitions: topic.partitions.map((p) => {
+      const answer = readPartition(cluster, broker, topic.topic, p, request.isolationLevel, budget, bytes === 0);
+      if (answer.replica) replicas.push(answer.replica);
+      bytes += answer.data.records.length;
+      budget -= answer.data.records.length;
+      return answer.data;
+    }),
+  }));
+  return { responses, bytes, replicas };
+}
+
+function readPartition(
+  cluster: ClusterContext,
+  broker: Broker,
+  topic: string,
+  p: FetchPartition,
+  isolationLevel: number,
+  budget: number,
+  firstWithData: boolean,
+) {
+  const data = (errorCode: number, replica?: Replica, records: Buffer = EMPTY) => ({
+    partitionIndex: p.partition,
+    errorCode,
+    highWatermark: replica?.highWatermark ?? -1,
+    lastStableOffset: replica?.highWatermark ?? -1,
+    logStartOffset: replica?.logStartOffset ?? -1,
+    abortedTransactions: isolationLevel === READ_COMMITTED ? [] : null,
+    preferredReadReplica: -1,
+    records,
+  });
+  const state = cluster.metadata.partition(topic, p.partition);
+  if (!state) return { data: data(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) };
+  const replica = broker.replicas.get(topic, p.partition);
+  if (!replica?.isLeader) return { data: data(ErrorCode.NOT_LEADER_OR_FOLLOWER) };
+  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== state.leaderEpoch) {
+    const code = p.currentLeaderEpoch < state.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+    return { data: data(code, replica) };
+  }
+  if (p.fetchOffset < replica.logStartOffset || p.fetchOffset > replica.logEndOffset) {
+    return { data: data(ErrorCode.OFFSET_OUT_OF_RANGE, replica) };
+  }
+  // Past the byte budget, a partition only gets data when nothing was returned yet (the KIP-74 first-batch rule).
+  const maxBytes = Math.min(p.partitionMaxBytes, budget);
+  if (maxBytes <= 0 && !firstWithData) return { data: data(ErrorCode.NONE, replica), replica };
+  const { records } = replica.log.read(p.fetchOffset, Math.max(maxBytes, 1), replica.highWatermark);
+  return { data: data(ErrorCode.NONE, replica, records), replica };
+}

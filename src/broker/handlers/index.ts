@@ -1,0 +1,82 @@
+import { apis } from '../protocol/index.js';
+import { alterConfigs } from './alter-configs.js';
+import { apiVersions } from './api-versions.js';
+import { createPartitions } from './create-partitions.js';
+import { createTopics } from './create-topics.js';
+import { deleteGroups } from './delete-groups.js';
+import { deleteRecords } from './delete-records.js';
+import { deleteTopics } from './delete-topics.js';
+import { describeConfigs } from './describe-configs.js';
+import { describeGroups } from './describe-groups.js';
+import { fetch } from './fetch.js';
+import { findCoordinator } from './find-coordinator.js';
+import { heartbeat } from './heartbeat.js';
+import { initProducerId } from './init-producer-id.js';
+import { joinGroup } from './join-group.js';
+import { leaveGroup } from './leave-group.js';
+import { listGroups } from './list-groups.js';
+import { listOffsets } from './list-offsets.js';
+import { metadata } from './metadata.js';
+import { offsetCommit } from './offset-commit.js';
+import { offsetFetch } from './offset-fetch.js';
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.js';
+import { produce } from './produce.js';
+import { syncGroup } from './sync-group.js';
+import type { ApiHandler } from './types.js';
+
+/** The table of contents of the protocol this broker speaks, by API key. */
+export const handlers: ReadonlyMap<number, ApiHandler> = new Map(
+  [
+    produce,
+    fetch,
+    listOffsets,
+    metadata,
+    offsetCommit,
+    offsetFetch,
+    findCoordinator,
+    joinGroup,
+    heartbeat,
+    leaveGroup,
+    syncGroup,
+    describeGroups,
+    listGroups,
+    apiVersions,
+    createTopics,
+    deleteTopics,
+    deleteRecords,
+    initProducerId,
+    offsetForLeaderEpoch,
+    describeConfigs,
+    alterConfigs,
+    createPartitions,
+    deleteGroups,
+  ].map((h) => [h.apiKey, h as ApiHandler]),
+);
+
+export interface VersionRange {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+let advertised: VersionRange[] | null = null;
+
+/** What ApiVersions advertises: each handler's range, within what the protocol schemas can encode. */
+export function advertisedVersions(): VersionRange[] {
+  advertised ??= [...handlers.values()]
+    .map((h) => {
+      const schema = apis[h.apiKey];
+      if (!schema) throw new Error(`handler ${h.name} has no protocol schema`);
+      return {
+        apiKey: h.apiKey,
+        minVersion: Math.max(h.minVersion, schema.minVersion),
+        maxVersion: Math.min(h.maxVersion, schema.maxVersion),
+      };
+    })
+    .sort((a, b) => a.apiKey - b.apiKey);
+  return advertised;
+}
+
+export function supportedRange(apiKey: number): VersionRange | undefined {
+  return advertisedVersions().find((v) => v.apiKey === apiKey);
+}

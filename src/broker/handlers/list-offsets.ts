@@ -1,0 +1,36 @@
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+const LATEST = -1;
+const EARLIEST = -2;
+
+/**
+ * ListOffsets v1-3: the log start offset for EARLIEST (-2), the high watermark for LATEST (-1; also the last stable
+ * offset under read_committed, as there are no transactions), else the first offset whose timestamp is at or after
+ * the given one (-1 when there is none).
+ */
+export const listOffsets = defineHandler({
+  apiKey: 2,
+  name: 'ListOffsets',
+  minVersion: 1,
+  maxVersion: 3,
+  handle(request, { broker, cluster }) {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((topic: { name: string; partitions: Array<{ partitionIndex: number; timestamp: number }> }) => ({
+        name: topic.name,
+        partitions: topic.partitions.map(({ partitionIndex, timestamp }) => {
+          const answer = (errorCode: number, offset = -1, ts = -1) => ({ partitionIndex, errorCode, timestamp: ts, offset });
+          if (!cluster.metadata.partition(topic.name, partitionIndex)) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          const replica = broker.replicas.get(topic.name, partitionIndex);
+          if (!replica?.isLeader) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          if (timestamp === LATEST) return answer(ErrorCode.NONE, replica.highWatermark);
+          if (timestamp === EARLIEST) return answer(ErrorCode.NONE, replica.logStartOffset);
+          const found = replica.log.offsetForTimestamp(timestamp);
+          if (!found || found.offset >= replica.highWatermark) return answer(ErrorCode.NONE);
+          return answer(ErrorCode.NONE, found.offset, found.timestamp);
+        }),
+      })),
+    };
+  },
+});

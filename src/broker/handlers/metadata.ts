@@ -1,0 +1,73 @@
+import { ErrorCode } from '../protocol/errors.js';
+import type { ClusterContext } from '../cluster/context.js';
+import type { TopicState } from '../cluster/metadata.js';
+import { invalidTopicName } from '../cluster/topic-configs.js';
+import { defineHandler } from './types.js';
+
+/**
+ * Metadata v0-6: live brokers, the controller, and for each topic its partitions with leader, replicas, ISR and
+ * offline replicas. Every broker answers from the same controller state, so they always agree.
+ * Null topics (v1+) or an empty list (v0) mean all topics. Unknown topics are created only when both the request
+ * (v4+ allowAutoTopicCreation) and the broker (autoCreateTopics) allow it.
+ */
+export const metadata = defineHandler({
+  apiKey: 3,
+  name: 'Metadata',
+  minVersion: 0,
+  maxVersion: 6,
+  handle(request, { cluster, version }) {
+    const requested: string[] | null =
+      request.topics === null || (version === 0 && request.topics.length === 0)
+        ? null
+        : request.topics.map((t: { name: string }) => t.name);
+    const topics = requested === null ? [...cluster.metadata.topics.values()].map((t) => describeTopic(cluster, t)) : [];
+    for (const name of requested ?? []) {
+      let topic = cluster.metadata.topics.get(name);
+      if (!topic && cluster.config.autoCreateTopics && request.allowAutoTopicCreation !== false && !invalidTopicName(name)) {
+        topic = autoCreate(cluster, name);
+      }
+      if (topic) topics.push(describeTopic(cluster, topic));
+      else {
+        const errorCode = invalidTopicName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        topics.push({ errorCode, name, isInternal: false, partitions: [] });
+      }
+    }
+    const brokers = [...cluster.controller.registrations.values()]
+      .filter((b) => !b.fenced)
+      .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: null }));
+    return {
+      throttleTimeMs: 0,
+      brokers,
+      clusterId: cluster.metadata.clusterId,
+      controllerId: cluster.controller.activeControllerId ?? -1,
+      topics,
+    };
+  },
+});
+
+function autoCreate(cluster: ClusterContext, name: string): TopicState | undefined {
+  try {
+    const { replicas, configs } = cluster.controller.validateNewTopic(name, -1, -1, [], []);
+    cluster.log(`auto-created topic ${name}`);
+    return cluster.controller.createTopic(name, replicas, configs);
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeTopic(cluster: ClusterContext, topic: TopicState) {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    isInternal: topic.internal,
+    partitions: topic.partitions.map((p) => ({
+      errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas,
+      isrNodes: p.inSyncReplicas,
+      offlineReplicas: p.replicas.filter((r) => !cluster.controller.isLive(r)),
+    })),
+  };
+}
