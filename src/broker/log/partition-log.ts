@@ -1,0 +1,755 @@
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  ATTRIBUTES,
+  BATCH_LENGTH,
+  type BatchHeader,
+  batchCrcValid,
+  COMPRESSION_MASK,
+  CRC,
+  HEADER_SIZE,
+  invalidHeader,
+  LAST_OFFSET_DELTA,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP,
+  readBatchHeader,
+  readInt64,
+  RECORDS,
+  TIMESTAMP_TYPE_MASK,
+  writeBaseOffset,
+  writePartitionLeaderEpoch,
+} from './batch-header.js';
+import { crc32c } from '../protocol/crc32c.js';
+import { type EpochEndOffset, LeaderEpochCache, writeAtomically } from './leader-epoch-cache.js';
+import { type ProducerCheck, type ProducerEntry, ProducerStateManager } from './producer-state.js';
+import { readFully, scanBatches, Segment, SEGMENT_FILE, segmentFileName, withReadFd } from './segment.js';
+
+export interface PartitionLogOptions {
+  /** Roll a new segment when the active one would exceed this (Kafka segment.bytes). Default 64 MiB. */
+  segmentBytes?: number;
+  /** Bytes between sparse index entries (index.interval.bytes). Default 4096. */
+  indexIntervalBytes?: number;
+  /** retention.bytes; -1 = unlimited (default). */
+  retentionBytes?: number;
+  /** retention.ms; -1 = unlimited. Default 7 days. */
+  retentionMs?: number;
+  /** message.timestamp.type; with LogAppendTime the leader stamps batches on append. Default CreateTime. */
+  timestampType?: 'CreateTime' | 'LogAppendTime';
+  /** The high-watermark file is written at most this often (and on close). Default 5000. */
+  hwCheckpointIntervalMs?: number;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker time stamped into the batch under LogAppendTime, else -1 (Kafka's answer for CreateTime). */
+  logAppendTime: number;
+}
+
+export interface ReadResult {
+  /** Whole batches, verbatim; empty when nothing is available below maxOffset. */
+  records: Buffer;
+  /** baseOffset of the first batch returned, -1 when empty. */
+  firstOffset: number;
+  /** Last offset of the last batch returned, -1 when empty. */
+  lastOffset: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface TimestampOffset {
+  /** -1 when no record has a timestamp >= the one asked for. */
+  offset: number;
+  timestamp: number;
+}
+
+export interface LogStats {
+  segments: number;
+  indexEntries: number;
+  sizeBytes: number;
+  producers: number;
+  epochEntries: number;
+}
+
+/** Fetch (or DeleteRecords) asked for an offset outside [logStartOffset, logEndOffset]: Kafka error 1. */
+export class OffsetOutOfRangeError extends Error {
+  readonly code = 1;
+  constructor(
+    readonly offset: number,
+    readonly logStartOffset: number,
+    readonly logEndOffset: number,
+  ) {
+    super(`offset ${offset} is out of range [${logStartOffset}, ${logEndOffset}]`);
+    this.name = 'OffsetOutOfRangeError';
+  }
+}
+
+/** An append that the log refuses: malformed bytes, or follower batches not contiguous with the log end. */
+export class LogAppendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LogAppendError';
+  }
+}
+
+const MiB = 1024 * 1024;
+const DEFAULTS = {
+  segmentBytes: 64 * MiB,
+  indexIntervalBytes: 4096,
+  retentionBytes: -1,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  timestampType: 'CreateTime' as const,
+  hwCheckpointIntervalMs: 5000,
+};
+
+const HW_FILE = 'hw-checkpoint';
+const LOG_START_FILE = 'log-start-offset-checkpoint';
+const EPOCH_FILE = 'leader-epoch-checkpoint';
+const PRODUCER_SNAPSHOT = 'producer-snapshot.json';
+const CLEAN_SHUTDOWN = '.clean-shutdown';
+const OPEN_SCAN_CHUNK = 256 * 1024;
+const READ_SCAN_CHUNK = 8 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One replica's partition log on disk, Kafka-style: `<baseOffset 20 digits>.log` segment files holding record batches
+ * verbatim, a sparse in-memory index per segment, a leader-epoch cache, idempotent-producer state, and checkpoints of
+ * the log start offset and high watermark. Synchronous I/O; nothing of the batches is kept in memory.
+ */
+export class PartitionLog {
+  readonly epochCache: LeaderEpochCache;
+  producerState: ProducerStateManager;
+  /** What recovery had to cut away at open (empty after a clean run). */
+  readonly recoveryNotes: string[] = [];
+  private readonly opts: Required<PartitionLogOptions>;
+  private segments: Segment[] = [];
+  private startOffset = 0;
+  private endOffset = 0;
+  private hw = 0;
+  private hwDirty = false;
+  private hwLastWrite = 0;
+  private hwTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    opts: PartitionLogOptions,
+  ) {
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined && !Number.isNaN(v)));
+    this.opts = { ...DEFAULTS, ...given } as Required<PartitionLogOptions>;
+    this.epochCache = new LeaderEpochCache(join(dir, EPOCH_FILE));
+    this.producerState = new ProducerStateManager();
+  }
+
+  /** Opens (creating if needed) the log in `dir` and recovers whatever is on disk. */
+  static open(dir: string, opts: PartitionLogOptions = {}): PartitionLog {
+    mkdirSync(dir, { recursive: true });
+    const log = new PartitionLog(dir, opts);
+    log.recover();
+    return log;
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  /** Last high watermark handed to us by the replication layer (restored at open; 0 for a new log). */
+  get highWatermarkCheckpoint(): number {
+    return this.hw;
+  }
+
+  set highWatermarkCheckpoint(offset: number) {
+    if (offset === this.hw) return;
+    this.hw = offset;
+    this.hwDirty = true;
+    this.scheduleHwWrite();
+  }
+
+  get sizeBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  stats(): LogStats {
+    let indexEntries = 0;
+    for (const s of this.segments) indexEntries += s.indexEntries;
+    return {
+      segments: this.segments.length,
+      indexEntries,
+      sizeBytes: this.sizeBytes,
+      producers: this.producerState.size,
+      epochEntries: this.epochCache.all.length,
+    };
+  }
+
+  latestEpoch(): number | null {
+    return this.epochCache.latestEpoch();
+  }
+
+  /** OffsetsForLeaderEpoch for this replica (see LeaderEpochCache.endOffsetFor). */
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.epochCache.endOffsetFor(epoch, this.endOffset);
+  }
+
+  /** Idempotence check of a single batch (its header) before `appendAsLeader`. */
+  checkProducer(batch: Buffer): ProducerCheck {
+    return this.producerState.check(readBatchHeader(batch, 0));
+  }
+
+  // ---------------------------------------------------------------- append
+
+  /**
+   * Appends one validated batch as the leader: sets its baseOffset to the log end offset and its partitionLeaderEpoch
+   * to `leaderEpoch` (in place, in `batch`), and under LogAppendTime stamps `now` (recomputing the CRC).
+   * Throws LogAppendError when `batch` is not exactly one v2 batch.
+   */
+  appendAsLeader(batch: Buffer, leaderEpoch: number, now = Date.now()): AppendResult {
+    this.ensureOpen();
+    if (batch.length < HEADER_SIZE) throw new LogAppendError(`batch of ${batch.length} bytes is shorter than a v2 header`);
+    const h = readBatchHeader(batch, 0);
+    const bad = invalidHeader({ ...h, baseOffset: 0 });
+    if (bad) throw new LogAppendError(`invalid batch: ${bad}`);
+    if (h.batchLength + LOG_OVERHEAD !== batch.length) {
+      throw new LogAppendError(`batchLength ${h.batchLength} does not match ${batch.length} bytes (expected exactly one batch)`);
+    }
+    const baseOffset = this.endOffset;
+    writeBaseOffset(batch, 0, baseOffset);
+    writePartitionLeaderEpoch(batch, 0, leaderEpoch);
+    h.baseOffset = baseOffset;
+    h.partitionLeaderEpoch = leaderEpoch;
+    let logAppendTime = -1;
+    if (this.opts.timestampType === 'LogAppendTime') {
+      logAppendTime = now;
+      batch.writeInt16BE(h.attributes | TIMESTAMP_TYPE_MASK, ATTRIBUTES);
+      batch.writeBigInt64BE(BigInt(now), MAX_TIMESTAMP);
+      batch.writeUInt32BE(crc32c(batch, ATTRIBUTES), CRC);
+      h.attributes |= TIMESTAMP_TYPE_MASK;
+      h.maxTimestamp = now;
+    }
+    this.appendBatch(batch, 0, batch.length, h, now);
+    return { baseOffset, lastOffset: baseOffset + h.lastOffsetDelta, logAppendTime };
+  }
+
+  /**
+   * Appends batches copied from the leader, verbatim (offsets and epochs as the leader wrote them). The first batch
+   * must start at the log end offset (and at `expectedOffset` when given) and each next one where the previous ended;
+   * otherwise LogAppendError, with nothing of the offending batch written. A trailing partial batch is ignored.
+   * Returns the offsets appended ({-1,-1} when none).
+   */
+  appendAsFollower(batches: Buffer, expectedOffset?: number): { firstOffset: number; lastOffset: number } {
+    this.ensureOpen();
+    if (expectedOffset !== undefined && expectedOffset !== this.endOffset) {
+      throw new LogAppendError(`follower append expected at ${expectedOffset} but the log ends at ${this.endOffset}`);
+    }
+    let pos = 0;
+    let firstOffset = -1;
+    let lastOffset = -1;
+    const now = Date.now();
+    while (batches.length - pos >= HEADER_SIZE) {
+      const h = readBatchHeader(batches, pos);
+      const bad = invalidHeader(h);
+      if (bad) throw new LogAppendError(`invalid batch at byte ${pos}: ${bad}`);
+      const size = h.batchLength + LOG_OVERHEAD;
+      if (pos + size > batches.length) break;
+      if (h.baseOffset !== this.endOffset) {
+        throw new LogAppendError(`batch at offset ${h.baseOffset} is not contiguous with the log end offset ${this.endOffset}`);
+      }
+      this.appendBatch(batches, pos, size, h, now);
+      if (firstOffset < 0) firstOffset = h.baseOffset;
+      lastOffset = h.baseOffset + h.lastOffsetDelta;
+      pos += size;
+    }
+    return { firstOffset, lastOffset };
+  }
+
+  private appendBatch(buf: Buffer, pos: number, size: number, h: BatchHeader, now: number): void {
+    let seg = this.active;
+    if (seg.size > 0 && seg.size + size > this.opts.segmentBytes) seg = this.roll();
+    writeSync(seg.fd!, buf, pos, size, seg.size);
+    seg.track(h, seg.size, size);
+    seg.size += size;
+    seg.lastModified = now;
+    this.endOffset = h.baseOffset + h.lastOffsetDelta + 1;
+    this.epochCache.assign(h.partitionLeaderEpoch, h.baseOffset);
+    this.producerState.update(h, h.baseOffset);
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** Closes the active segment and starts a new (empty) one at the log end offset. */
+  private roll(): Segment {
+    const old = this.active;
+    if (old.fd !== null) closeSync(old.fd);
+    old.fd = null;
+    const seg = new Segment(this.dir, this.endOffset, this.opts.indexIntervalBytes, Date.now());
+    seg.fd = openSync(seg.file, 'w+');
+    this.segments.push(seg);
+    return seg;
+  }
+
+  // ---------------------------------------------------------------- read
+
+  /**
+   * Whole batches starting with the one that contains `fetchOffset`, none whose last offset is >= `maxOffset` (pass the
+   * high watermark for consumers, the log end offset for followers). At least one batch when any is available, even
+   * above `maxBytes` (KIP-74); then more while the total stays within `maxBytes`. Reads from one segment per call.
+   * Throws OffsetOutOfRangeError when fetchOffset < logStartOffset or > logEndOffset.
+   */
+  read(fetchOffset: number, maxBytes: number, maxOffset: number = this.endOffset): ReadResult {
+    this.ensureOpen();
+    if (fetchOffset < this.startOffset || fetchOffset > this.endOffset) {
+      throw new OffsetOutOfRangeError(fetchOffset, this.startOffset, this.endOffset);
+    }
+    const limit = Math.min(maxOffset, this.endOffset);
+    const result: ReadResult = { records: EMPTY, firstOffset: -1, lastOffset: -1, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
+    if (fetchOffset >= limit) return result;
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      if (seg.size === 0 || seg.nextOffset <= fetchOffset) continue;
+      let start = -1;
+      let firstSize = 0;
+      let hitLimit = false;
+      const from = seg.positionFor(fetchOffset);
+      const found = withReadFd(seg, (fd) => {
+        // 1. the batch containing fetchOffset: a short header scan from the sparse index entry
+        scanBatches(fd, from, seg.size, READ_SCAN_CHUNK, false, (h, pos, size) => {
+          const last = h.baseOffset + h.lastOffsetDelta;
+          if (last < fetchOffset) return true;
+          if (last >= limit) hitLimit = true;
+          else {
+            start = pos;
+            firstSize = size;
+            result.firstOffset = h.baseOffset;
+            result.lastOffset = last;
+          }
+          return false;
+        });
+        if (start < 0) return null;
+        // 2. one read of the byte range, then keep the whole batches that fit maxBytes and end below maxOffset
+        const want = Math.min(seg.size - start, Math.max(maxBytes, firstSize));
+        const buf = Buffer.allocUnsafe(want);
+        const got = readFully(fd, buf, want, start);
+        if (got < firstSize) return null;
+        const checkLimit = seg.nextOffset > limit;
+        let end = firstSize;
+        while (end + HEADER_SIZE <= got) {
+          const size = buf.readInt32BE(end + BATCH_LENGTH) + LOG_OVERHEAD;
+          if (size < HEADER_SIZE || end + size > got) break;
+          const last = readInt64(buf, end) + buf.readInt32BE(end + LAST_OFFSET_DELTA);
+          if (checkLimit && last >= limit) break;
+          result.lastOffset = last;
+          end += size;
+        }
+        return end * 2 < want ? Buffer.from(buf.subarray(0, end)) : buf.subarray(0, end);
+      });
+      if (found) {
+        result.records = found;
+        return result;
+      }
+      result.firstOffset = result.lastOffset = -1;
+      if (hitLimit) return result;
+    }
+    return result;
+  }
+
+  /** Index of the last segment whose baseOffset <= offset (0 when none). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /**
+   * ListOffsets by timestamp: the first offset >= logStartOffset (and < maxOffset, when given) whose record timestamp
+   * is >= `timestamp`, with that record's timestamp; {-1, -1} when there is none. Batches are located by their header
+   * maxTimestamp; within an uncompressed or gzip batch the exact record is found, for other codecs the answer is the
+   * batch's first offset >= logStartOffset with the batch's maxTimestamp (batch granularity).
+   * The special timestamps -1 (latest) and -2 (earliest) are the caller's (high watermark / logStartOffset).
+   */
+  offsetForTimestamp(timestamp: number, maxOffset: number = this.endOffset): TimestampOffset {
+    this.ensureOpen();
+    const none = { offset: -1, timestamp: -1 };
+    const limit = Math.min(maxOffset, this.endOffset);
+    for (const seg of this.segments) {
+      if (seg.size === 0 || seg.nextOffset <= this.startOffset || seg.maxTimestamp < timestamp) continue;
+      let answer: TimestampOffset | null = null;
+      let pastLimit = false;
+      withReadFd(seg, (fd) => {
+        scanBatches(fd, seg.positionForTimestamp(timestamp), seg.size, READ_SCAN_CHUNK, false, (h, pos, size) => {
+          if (h.baseOffset >= limit) {
+            pastLimit = true;
+            return false;
+          }
+          if (h.maxTimestamp < timestamp || h.baseOffset + h.lastOffsetDelta < this.startOffset) return true;
+          const bytes = Buffer.allocUnsafe(size);
+          if (readFully(fd, bytes, size, pos) !== size) return false;
+          const exact = findRecordByTimestamp(bytes, h, timestamp, this.startOffset);
+          if (exact && exact.offset >= limit) {
+            pastLimit = true;
+            return false;
+          }
+          if (exact) answer = exact;
+          return answer === null;
+        });
+      });
+      if (answer) return answer;
+      if (pastLimit) return none;
+    }
+    return none;
+  }
+
+  // ---------------------------------------------------------------- truncation and deletion
+
+  /**
+   * Removes everything at offsets >= `offset` (a follower that diverged). The file is cut at a batch boundary: a batch
+   * containing `offset` is dropped whole, so the new log end offset may be below `offset`. No-op when offset >= LEO;
+   * below logStartOffset it becomes truncateFully(offset). Epoch cache truncated, producer state rebuilt, HW clamped.
+   */
+  truncateTo(offset: number): void {
+    this.ensureOpen();
+    if (offset >= this.endOffset) return;
+    if (offset < this.startOffset) {
+      this.truncateFully(offset);
+      return;
+    }
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.deleteSegment(this.segments.length - 1);
+    let seg = this.active;
+    if (seg.fd === null) seg.fd = openSync(seg.file, 'r+');
+    let cut = seg.size;
+    scanBatches(seg.fd, seg.positionFor(offset), seg.size, READ_SCAN_CHUNK, false, (h, pos) => {
+      if (h.baseOffset + h.lastOffsetDelta >= offset) {
+        cut = pos;
+        return false;
+      }
+      return true;
+    });
+    ftruncateSync(seg.fd, cut);
+    seg.truncateTo(cut, seg.fd);
+    this.endOffset = seg.nextOffset;
+    if (this.startOffset > this.endOffset) this.setLogStartOffset(this.endOffset);
+    this.epochCache.truncateFromEnd(this.endOffset);
+    this.rebuildProducerState();
+    if (this.hw > this.endOffset) this.highWatermarkCheckpoint = this.endOffset;
+  }
+
+  /** Drops the whole log and restarts it empty at `newStart` (logStartOffset = LEO = HW = newStart). */
+  truncateFully(newStart: number): void {
+    this.ensureOpen();
+    for (let i = this.segments.length - 1; i >= 0; i--) this.deleteSegment(i);
+    this.endOffset = newStart;
+    const seg = new Segment(this.dir, newStart, this.opts.indexIntervalBytes, Date.now());
+    seg.fd = openSync(seg.file, 'w+');
+    this.segments.push(seg);
+    this.setLogStartOffset(newStart, true);
+    this.epochCache.clear();
+    this.producerState.clear();
+    this.highWatermarkCheckpoint = newStart;
+  }
+
+  /**
+   * DeleteRecords: logStartOffset = max(logStartOffset, offset); segments wholly below it are deleted. Throws
+   * OffsetOutOfRangeError when offset > LEO (checking it against the high watermark is the caller's job).
+   * Returns the new logStartOffset.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOpen();
+    if (offset > this.endOffset || offset < 0) throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
+    if (offset > this.startOffset) {
+      this.setLogStartOffset(offset);
+      this.deleteSegmentsBelowStart();
+    }
+    return this.startOffset;
+  }
+
+  /**
+   * Retention: deletes the oldest segments while they are older than retentionMs (by their max batch timestamp, or
+   * last append time when batches carry none) or while the log without them is still >= retentionBytes. Only data
+   * below the high watermark checkpoint is deleted. Advances logStartOffset. Returns the number of segments deleted.
+   */
+  enforceRetention(now: number = Date.now()): number {
+    this.ensureOpen();
+    const { retentionMs, retentionBytes } = this.opts;
+    let sizeOver = retentionBytes >= 0 ? this.sizeBytes - retentionBytes : -1;
+    let count = 0;
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      if (seg.size === 0) break;
+      const upper = seg.nextOffset;
+      if (upper > this.hw) break;
+      const ts = seg.maxTimestamp >= 0 ? seg.maxTimestamp : seg.lastModified;
+      const expired = retentionMs >= 0 && now - ts > retentionMs;
+      const tooBig = retentionBytes >= 0 && sizeOver - seg.size >= 0;
+      if (!expired && !tooBig) break;
+      sizeOver -= seg.size;
+      count++;
+    }
+    if (count === 0) return 0;
+    const newStart = count < this.segments.length ? this.segments[count]!.baseOffset : this.endOffset;
+    if (newStart > this.startOffset) this.setLogStartOffset(newStart);
+    this.deleteSegmentsBelowStart();
+    return count;
+  }
+
+  private setLogStartOffset(offset: number, force = false): void {
+    if (!force && offset === this.startOffset) return;
+    this.startOffset = offset;
+    writeAtomically(join(this.dir, LOG_START_FILE), `${offset}\n`);
+    this.epochCache.truncateFromStart(offset);
+    if (this.hw < offset) this.highWatermarkCheckpoint = offset;
+  }
+
+  /** Deletes segments whose every offset is below logStartOffset (rolling first if that includes the active one). */
+  private deleteSegmentsBelowStart(): void {
+    if (this.active.size > 0 && this.active.nextOffset <= this.startOffset) this.roll();
+    while (this.segments.length > 1 && this.segments[0]!.nextOffset <= this.startOffset && this.segments[1]!.baseOffset <= this.startOffset) {
+      this.deleteSegment(0);
+    }
+  }
+
+  private deleteSegment(index: number): void {
+    const [seg] = this.segments.splice(index, 1);
+    if (!seg) return;
+    if (seg.fd !== null) closeSync(seg.fd);
+    seg.fd = null;
+    rmSync(seg.file, { force: true });
+  }
+
+  private rebuildProducerState(): void {
+    this.producerState = new ProducerStateManager();
+    for (const seg of this.segments) {
+      withReadFd(seg, (fd) => scanBatches(fd, 0, seg.size, OPEN_SCAN_CHUNK, false, (h) => this.producerState.update(h, h.baseOffset)));
+    }
+  }
+
+  // ---------------------------------------------------------------- checkpoints, open, close
+
+  private scheduleHwWrite(): void {
+    if (this.closed || this.hwTimer) return;
+    const wait = this.hwLastWrite + this.opts.hwCheckpointIntervalMs - Date.now();
+    if (wait <= 0) {
+      this.writeHw();
+      return;
+    }
+    this.hwTimer = setTimeout(() => {
+      this.hwTimer = null;
+      this.writeHw();
+    }, wait);
+    this.hwTimer.unref();
+  }
+
+  private writeHw(): void {
+    if (this.closed || !this.hwDirty) return;
+    writeAtomically(join(this.dir, HW_FILE), `${this.hw}\n`);
+    this.hwDirty = false;
+    this.hwLastWrite = Date.now();
+  }
+
+  private recover(): void {
+    const dir = this.dir;
+    const clean = readJson<{ baseOffset: number; size: number }>(join(dir, CLEAN_SHUTDOWN));
+    rmSync(join(dir, CLEAN_SHUTDOWN), { force: true });
+    const snapshot = readJson<{ offset: number; producers: ProducerEntry[] }>(join(dir, PRODUCER_SNAPSHOT));
+    rmSync(join(dir, PRODUCER_SNAPSHOT), { force: true });
+    for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) unlinkSync(join(dir, f));
+
+    const bases = readdirSync(dir)
+      .map((f) => SEGMENT_FILE.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    const loggedStart = readNumber(join(dir, LOG_START_FILE));
+    if (bases.length === 0) bases.push(loggedStart ?? 0);
+
+    const producers = snapshot ? ProducerStateManager.fromJSON(snapshot.producers) : new ProducerStateManager();
+    const replayFrom = snapshot ? snapshot.offset : -1;
+    const epochChanges: { epoch: number; offset: number }[] = [];
+    let lastEpoch = -1;
+    let expected = bases[0]!;
+    let broken = false;
+
+    for (let i = 0; i < bases.length; i++) {
+      const base = bases[i]!;
+      const seg = new Segment(dir, base, this.opts.indexIntervalBytes, 0);
+      if (broken || base !== expected) {
+        if (!broken) this.recoveryNotes.push(`segment ${segmentFileName(base)} does not start at ${expected}: dropped with what follows`);
+        broken = true;
+        rmSync(seg.file, { force: true });
+        continue;
+      }
+      const isLast = i === bases.length - 1;
+      const fd = existsSync(seg.file) ? openSync(seg.file, 'r+') : openSync(seg.file, 'w+');
+      const st = statSync(seg.file);
+      seg.lastModified = st.mtimeMs;
+      const verifyCrc = isLast && !(clean && clean.baseOffset === base && clean.size === st.size);
+      let next = base;
+      const end = scanBatches(fd, 0, st.size, OPEN_SCAN_CHUNK, verifyCrc, (h, pos, size, bytes) => {
+        if (h.baseOffset !== next) return false;
+        if (bytes && !batchCrcValid(bytes, 0, size)) return false;
+        seg.track(h, pos, size);
+        next = h.baseOffset + h.lastOffsetDelta + 1;
+        if (h.partitionLeaderEpoch >= 0 && h.partitionLeaderEpoch !== lastEpoch) {
+          epochChanges.push({ epoch: h.partitionLeaderEpoch, offset: h.baseOffset });
+          lastEpoch = h.partitionLeaderEpoch;
+        }
+        if (h.producerId >= 0 && h.baseOffset >= replayFrom) producers.update(h, h.baseOffset);
+        return true;
+      });
+      seg.size = end.end;
+      if (end.end < st.size) {
+        const why = end.error ?? (end.stopped ? 'batch out of sequence or failing its CRC' : 'unreadable');
+        this.recoveryNotes.push(`${segmentFileName(base)}: cut at byte ${end.end} of ${st.size} (${why})`);
+        ftruncateSync(fd, end.end);
+        broken = !isLast;
+        if (broken) this.recoveryNotes.push(`segments after ${segmentFileName(base)} dropped`);
+      }
+      if (isLast || broken) seg.fd = fd;
+      else closeSync(fd);
+      this.segments.push(seg);
+      expected = seg.nextOffset;
+    }
+    if (this.active.fd === null) this.active.fd = openSync(this.active.file, 'r+');
+    for (const seg of this.segments.slice(0, -1)) {
+      if (seg.fd !== null) closeSync(seg.fd);
+      seg.fd = null;
+    }
+
+    this.endOffset = this.active.nextOffset;
+    this.startOffset = Math.min(Math.max(loggedStart ?? 0, this.segments[0]!.baseOffset), this.endOffset);
+
+    this.epochCache.truncateFromEnd(this.endOffset);
+    for (const c of epochChanges) this.epochCache.assign(c.epoch, c.offset);
+    this.epochCache.truncateFromStart(this.startOffset);
+
+    if (snapshot && snapshot.offset <= this.endOffset) this.producerState = producers;
+    else if (snapshot) this.rebuildProducerState();
+    else this.producerState = producers;
+
+    const hw = readNumber(join(dir, HW_FILE));
+    this.hw = Math.min(Math.max(hw ?? 0, this.startOffset), this.endOffset);
+  }
+
+  /** Flushes checkpoints (HW, producer snapshot, clean-shutdown marker) and releases file descriptors. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    if (this.hwTimer) clearTimeout(this.hwTimer);
+    this.hwTimer = null;
+    this.writeHw();
+    writeAtomically(join(this.dir, PRODUCER_SNAPSHOT), JSON.stringify({ offset: this.endOffset, producers: this.producerState.toJSON() }));
+    writeAtomically(join(this.dir, CLEAN_SHUTDOWN), JSON.stringify({ baseOffset: this.active.baseOffset, size: this.active.size }));
+    for (const seg of this.segments) {
+      if (seg.fd !== null) closeSync(seg.fd);
+      seg.fd = null;
+    }
+    this.closed = true;
+  }
+
+  /** Closes (without writing checkpoints) and removes the directory: topic deletion. */
+  delete(): void {
+    if (this.hwTimer) clearTimeout(this.hwTimer);
+    this.hwTimer = null;
+    for (const seg of this.segments) {
+      if (seg.fd !== null) closeSync(seg.fd);
+      seg.fd = null;
+    }
+    this.closed = true;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error(`partition log ${this.dir} is closed`);
+  }
+}
+
+export function openPartitionLog(dir: string, opts: PartitionLogOptions = {}): PartitionLog {
+  return PartitionLog.open(dir, opts);
+}
+
+function readJson<T>(file: string): T | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+function readNumber(file: string): number | null {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isSafeInteger(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- record-level timestamp lookup
+
+/**
+ * First record of the batch with timestamp >= ts and offset >= minOffset. Exact for uncompressed and gzip batches
+ * (and LogAppendTime batches, whose records all carry maxTimestamp); otherwise batch granularity.
+ */
+function findRecordByTimestamp(batch: Buffer, h: BatchHeader, ts: number, minOffset: number): TimestampOffset | null {
+  const codec = h.attributes & COMPRESSION_MASK;
+  const firstAllowed = Math.max(h.baseOffset, minOffset);
+  if (h.attributes & TIMESTAMP_TYPE_MASK) return h.maxTimestamp >= ts ? { offset: firstAllowed, timestamp: h.maxTimestamp } : null;
+  let records: Buffer;
+  if (codec === 0) records = batch.subarray(RECORDS);
+  else if (codec === 1) {
+    try {
+      records = gunzipSync(batch.subarray(RECORDS));
+    } catch {
+      return { offset: firstAllowed, timestamp: h.maxTimestamp };
+    }
+  } else return { offset: firstAllowed, timestamp: h.maxTimestamp };
+  const r = { buf: records, pos: 0 };
+  for (let i = 0; i < h.recordCount && r.pos < records.length; i++) {
+    const length = readVarint(r);
+    const start = r.pos;
+    r.pos += 1; // attributes
+    const tsDelta = readVarint(r);
+    const offsetDelta = readVarint(r);
+    const offset = h.baseOffset + offsetDelta;
+    const timestamp = h.baseTimestamp + tsDelta;
+    if (offset >= minOffset && timestamp >= ts) return { offset, timestamp };
+    r.pos = start + length;
+  }
+  return null;
+}
+
+/** Zigzag varint/varlong as a JS number (exact below 2^53). */
+function readVarint(r: { buf: Buffer; pos: number }): number {
+  let value = 0;
+  let mult = 1;
+  for (;;) {
+    const b = r.buf[r.pos++];
+    if (b === undefined) throw new Error('truncated varint');
+    value += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) break;
+    mult *= 128;
+  }
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+}
