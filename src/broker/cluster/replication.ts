@@ -43,7 +43,13 @@ export class Replication {
     for (const followerId of leader.state.replicas) {
       if (followerId === leader.brokerId) continue;
       const follower = this.ctx.runningBroker(followerId)?.replicas.get(topic, partition);
-      if (follower) this.fetch(follower, leader, now);
+      if (!follower) continue;
+      try {
+        this.fetch(follower, leader, now);
+      } catch (error) {
+        // One broken replica must not take the cluster down; it retries on the next pass.
+        this.ctx.log(`replication of ${topic}-${partition} to broker ${followerId} failed: ${(error as Error).message}`);
+      }
     }
     this.maybeShrinkIsr(leader, now);
     this.advanceHighWatermark(leader);
@@ -51,12 +57,18 @@ export class Replication {
 
   private fetch(follower: Replica, leader: Replica, now: number): void {
     if (follower.reconciledEpoch !== leader.state.leaderEpoch) this.reconcile(follower, leader);
+    // A follower that fell below the leader's log start (retention, DeleteRecords) starts over from there.
+    if (follower.logEndOffset < leader.logStartOffset) follower.log.truncateFully(leader.logStartOffset);
     let copied = false;
     while (follower.logEndOffset < leader.logEndOffset) {
       const { records } = leader.log.read(follower.logEndOffset, FETCH_BYTES, leader.logEndOffset);
       if (records.length === 0) break;
       follower.log.appendAsFollower(records, follower.logEndOffset);
       copied = true;
+    }
+    // Followers keep the leader's log start offset, so retention and DeleteRecords reach every replica.
+    if (follower.logStartOffset < leader.logStartOffset && leader.logStartOffset <= follower.logEndOffset) {
+      follower.log.deleteRecordsBefore(leader.logStartOffset);
     }
     if (copied) follower.wake();
     follower.setHighWatermark(Math.min(leader.highWatermark, follower.logEndOffset));
