@@ -1,0 +1,10 @@
+/** yarn cluster:down [--backend auto|docker|embedded] [--profile single|multi]  (data is kept; cluster:reset wipes it) */
+import { backendArg, parseArgs, profileArg, runMain, step } from '../src/cli/index.js';
+import { openCluster } from '../src/cluster/index.js';
+
+await runMain(async () => {
+  const args = parseArgs({ string: ['profile', 'backend'], usage: 'yarn cluster:down [--backend auto|docker|embedded] [--profile single|multi]' });
+  const cluster = await openCluster({ backend: backendArg(args.backend), profile: profileArg(args.profile) });
+  await step(`stopping the ${cluster.profile} cluster (${cluster.backend})`, () => cluster.down());
+  console.log('cluster stopped; its data is kept for the next `yarn cluster:up` (`yarn cluster:reset` wipes it)');
+});

@@ -1,0 +1,31 @@
+/** yarn topics:apply [file] [--dry-run]   (default file: topics/course.yaml) */
+import { parseArgs, runMain, step, backendArg, profileArg } from '../src/cli/index.js';
+import { createKafka, QUICK_RETRY } from '../src/clients/index.js';
+import { openCluster } from '../src/cluster/index.js';
+import { applyTopicSet } from '../src/topics/index.js';
+
+await runMain(async () => {
+  const args = parseArgs({
+    string: ['profile', 'backend', 'bootstrap'],
+    boolean: ['dry-run'],
+    alias: { n: 'dry-run' },
+    usage: 'yarn topics:apply [file] [--dry-run] [--bootstrap host:port,...] [--backend ...]',
+  });
+  const file = String(args._[0] ?? 'topics/course.yaml');
+  const dryRun = Boolean(args['dry-run']);
+  // --bootstrap (or KAFKA_BOOTSTRAP) points at any cluster; otherwise the kit's own.
+  const brokers = args.bootstrap ? String(args.bootstrap).split(',') : process.env.KAFKA_BOOTSTRAP ? undefined : (
+    await openCluster({ backend: backendArg(args.backend), profile: profileArg(args.profile) })
+  ).bootstrapServers();
+  const kafka = createKafka({ clientId: 'kafka-lab-topics', ...(brokers ? { brokers } : {}), retry: QUICK_RETRY, logLevel: 'nothing' });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const result = await step(`${dryRun ? 'planning' : 'applying'} ${file}`, () => applyTopicSet(admin, file, null, { dryRun }));
+    for (const line of result.lines) console.log(line);
+    if (dryRun) console.log(result.plan.changes ? 'dry run: nothing changed (run without --dry-run to apply)' : 'dry run: already up to date');
+    else console.log(result.applied ? 'applied' : 'nothing to do: the cluster already matches the file');
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+});

@@ -1,0 +1,47 @@
+/** Tiny ANSI helpers. Colour only on a TTY, and never when NO_COLOR is set (https://no-color.org). */
+import { stripVTControlCharacters } from 'node:util';
+
+export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY);
+}
+
+const wrap = (open: number, close: number) => (text: string) =>
+  colorEnabled() ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+
+export const c = {
+  bold: wrap(1, 22),
+  dim: wrap(2, 22),
+  red: wrap(31, 39),
+  green: wrap(32, 39),
+  yellow: wrap(33, 39),
+  blue: wrap(34, 39),
+  cyan: wrap(36, 39),
+};
+
+/** Printed width of a string: ANSI escapes take no columns. */
+export function visibleWidth(text: string): number {
+  return [...stripVTControlCharacters(text)].length;
+}
+
+/** Cut a line to `width` printed columns, keeping escapes intact (and resetting style if it was cut). */
+export function truncateVisible(text: string, width: number): string {
+  if (visibleWidth(text) <= width) return text;
+  let out = '';
+  let cols = 0;
+  for (let i = 0; i < text.length; ) {
+    const esc = /^\x1b\[[0-9;]*[A-Za-z]/.exec(text.slice(i));
+    if (esc) {
+      out += esc[0];
+      i += esc[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(text.codePointAt(i)!);
+    if (cols + 1 > width) break;
+    out += ch;
+    cols += 1;
+    i += ch.length;
+  }
+  return out + (out.includes('\x1b[') ? '\x1b[0m' : '');
+}

@@ -1,0 +1,127 @@
+/**
+ * Tables for the terminal, and a live view that redraws a frame in place.
+ *
+ *   const text = formatTable(
+ *     [{ header: 'partition', align: 'right' }, { header: 'leader', align: 'right' }, { header: 'isr' }],
+ *     [[0, 1, '1,2,3'], [1, 2, '2,3']],
+ *   );
+ *
+ *   const live = createLiveView();          // process.stdout by default
+ *   live.render(`${title}\n${text}`);        // TTY: redraws in place; not a TTY: prints each changed frame
+ *   live.done();                             // leaves the last frame on screen
+ *
+ * Cells may contain ANSI colours (see ./ansi.ts); widths ignore them.
+ */
+import { truncateVisible, visibleWidth, c } from './ansi.js';
+
+export type Cell = string | number | boolean | null | undefined;
+
+export interface ColumnSpec {
+  header: string;
+  align?: 'left' | 'right';
+  /** cap the column at this many columns (cells get an ellipsis) */
+  maxWidth?: number;
+}
+
+export interface TableOptions {
+  /** characters between columns (default 2 spaces) */
+  gap?: number;
+  /** dim the header and draw a rule under it (default true) */
+  rule?: boolean;
+  /** shown on its own line when rows is empty, e.g. '(no topics)' */
+  empty?: string;
+  /** indent every line by this many spaces */
+  indent?: number;
+}
+
+function cellText(cell: Cell): string {
+  if (cell === null || cell === undefined) return '';
+  return String(cell);
+}
+
+function fit(text: string, width: number): string {
+  if (visibleWidth(text) <= width) return text;
+  return truncateVisible(text, Math.max(0, width - 1)) + '…';
+}
+
+function pad(text: string, width: number, align: 'left' | 'right'): string {
+  const space = ' '.repeat(Math.max(0, width - visibleWidth(text)));
+  return align === 'right' ? space + text : text + space;
+}
+
+/** Format rows under headers; returns the table as one string of lines joined by '\n' (no trailing newline). */
+export function formatTable(columns: Array<ColumnSpec | string>, rows: Cell[][], options: TableOptions = {}): string {
+  const cols: ColumnSpec[] = columns.map((col) => (typeof col === 'string' ? { header: col } : col));
+  const gap = ' '.repeat(options.gap ?? 2);
+  const indent = ' '.repeat(options.indent ?? 0);
+  const texts = rows.map((row) => cols.map((col, i) => fit(cellText(row[i]), col.maxWidth ?? Infinity)));
+  const widths = cols.map((col, i) => Math.max(visibleWidth(col.header), ...texts.map((row) => visibleWidth(row[i] ?? ''))));
+  const line = (cells: string[]) =>
+    indent +
+    cells
+      .map((cell, i) => pad(cell, widths[i]!, cols[i]!.align ?? 'left'))
+      .join(gap)
+      .trimEnd();
+  const out: string[] = [];
+  const header = line(cols.map((col) => col.header));
+  out.push(options.rule === false ? header : c.bold(header));
+  if (options.rule !== false) out.push(indent + c.dim(widths.map((w) => '─'.repeat(w)).join(gap)));
+  if (texts.length === 0 && options.empty) out.push(indent + c.dim(options.empty));
+  for (const row of texts) out.push(line(row));
+  return out.join('\n');
+}
+
+export interface LiveOutput {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+export interface LiveView {
+  /** Show a frame (multi-line string). On a TTY it replaces the previous frame; otherwise it is printed below. */
+  render(frame: string): void;
+  /** Stop redrawing; the last frame stays where it is. */
+  done(): void;
+  readonly interactive: boolean;
+}
+
+export interface LiveViewOptions {
+  /** force in-place redraws on or off (default: output.isTTY) */
+  interactive?: boolean;
+  /** when not interactive, skip frames identical to the previous one (default true) */
+  skipUnchanged?: boolean;
+}
+
+export function createLiveView(output: LiveOutput = process.stdout, options: LiveViewOptions = {}): LiveView {
+  const interactive = options.interactive ?? Boolean(output.isTTY);
+  const skipUnchanged = options.skipUnchanged ?? true;
+  let previousLines = 0;
+  let previousFrame: string | null = null;
+  let finished = false;
+  return {
+    interactive,
+    render(frame: string) {
+      if (finished) return;
+      if (!interactive) {
+        if (skipUnchanged && frame === previousFrame) return;
+        output.write((previousFrame === null ? '' : '\n') + frame + '\n');
+        previousFrame = frame;
+        return;
+      }
+      // Lines wider than the terminal would wrap and break the cursor arithmetic: cut them.
+      const width = output.columns && output.columns > 0 ? output.columns : Infinity;
+      let lines = frame.split('\n').map((l) => (Number.isFinite(width) ? truncateVisible(l, width - 1) : l));
+      // A frame taller than the screen cannot be redrawn in place either: keep its top.
+      if (output.rows && lines.length > output.rows - 1) lines = lines.slice(0, Math.max(1, output.rows - 1));
+      // Move to the start of the previous frame, clear everything below, draw the new one.
+      const up = previousLines > 0 ? `\x1b[${previousLines}F` : '';
+      output.write(up + '\x1b[J' + lines.join('\n') + '\n');
+      previousLines = lines.length;
+      previousFrame = frame;
+    },
+    done() {
+      finished = true;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * kafkajs clients for kafka-lab code (labs, scripts, a student's own producer):
+ *
+ *   const kafka = createKafka({ clientId: 'orders-producer', cluster });      // or brokers: [...], or KAFKA_BOOTSTRAP
+ */
+import { Kafka, type KafkaConfig, type RetryOptions, logLevel as LogLevel } from 'kafkajs';
+import { type Cluster, PROFILE_BROKERS } from '../cluster/types.js';
+
+/**
+ * The retry budget: long enough to ride out a leader election, short enough that a real outage fails in seconds.
+ *
+ * When a broker dies abruptly (`broker:kill`), nothing tells the cluster: the controller fences it only after
+ * broker.session.timeout.ms without a heartbeat (5 s in our compose files and the embedded backend; up to 6 s after
+ * the last heartbeat, which comes every second). If it was also the active KRaft controller, the quorum first needs
+ * about 2-3 s to elect a new one, which then gives every broker a fresh session: ~11 s in the worst case. Only then
+ * do partitions get new leaders, and clients learn about them on their next metadata refresh.
+ *
+ * kafkajs waits initialRetryTime * multiplier^n (±20% randomisation) between attempts, capped at maxRetryTime:
+ * 0.25 + 0.5 + 1 + 2 + 4 + 5 + 5 + 5 ≈ 23 s over 8 retries (at worst ~18 s with the randomisation), about twice
+ * the worst election above. kafkajs' default (5 retries from 300 ms, ≈ 9 s) is the same size as the fencing window,
+ * so a default producer sometimes gives up in the middle of a failover lab.
+ */
+export const FAILOVER_RETRY: RetryOptions = {
+  initialRetryTime: 250,
+  multiplier: 2,
+  maxRetryTime: 5_000,
+  retries: 8,
+};
+
+/** For tools that should answer fast when nothing runs (cluster:status): one quick retry. */
+export const QUICK_RETRY: RetryOptions = { initialRetryTime: 200, retries: 1, maxRetryTime: 1_000 };
+
+export type LogLevelName = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+
+const LEVELS: Record<LogLevelName, LogLevel> = {
+  nothing: LogLevel.NOTHING,
+  error: LogLevel.ERROR,
+  warn: LogLevel.WARN,
+  info: LogLevel.INFO,
+  debug: LogLevel.DEBUG,
+};
+
+export interface CreateKafkaOptions {
+  clientId?: string;
+  /** explicit bootstrap servers; else the cluster's; else KAFKA_BOOTSTRAP; else 127.0.0.1:9092 */
+  brokers?: string[];
+  cluster?: Pick<Cluster, 'bootstrapServers'>;
+  /** default: KAFKA_LAB_LOG_LEVEL, else 'warn' ('debug' with KAFKA_LAB_DEBUG) */
+  logLevel?: LogLevelName;
+  retry?: RetryOptions;
+  /** anything else kafkajs accepts (overrides ours) */
+  config?: Partial<KafkaConfig>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `localhost` → 127.0.0.1: Node may resolve localhost to ::1 while brokers listen on IPv4 only. */
+export function normalizeBroker(address: string): string {
+  return address.trim().replace(/^localhost(?=:|$)/i, '127.0.0.1');
+}
+
+export function resolveBootstrap(options: Pick<CreateKafkaOptions, 'brokers' | 'cluster' | 'env'> = {}): string[] {
+  const env = options.env ?? process.env;
+  const list =
+    options.brokers ??
+    options.cluster?.bootstrapServers() ??
+    (env.KAFKA_BOOTSTRAP ? env.KAFKA_BOOTSTRAP.split(',') : PROFILE_BROKERS.single.map((b) => `${b.host}:${b.port}`));
+  return list.map(normalizeBroker).filter(Boolean);
+}
+
+export function resolveLogLevel(name: string | undefined, env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const wanted = (name ?? env.KAFKA_LAB_LOG_LEVEL ?? (env.KAFKA_LAB_DEBUG ? 'debug' : 'warn')).toLowerCase();
+  return LEVELS[wanted as LogLevelName] ?? LogLevel.WARN;
+}
+
+export function kafkaConfig(options: CreateKafkaOptions = {}): KafkaConfig {
+  return {
+    clientId: options.clientId ?? 'kafka-lab',
+    brokers: resolveBootstrap(options),
+    logLevel: resolveLogLevel(options.logLevel, options.env),
+    // A refused connection to a dead broker fails fast; the retry budget does the waiting.
+    connectionTimeout: 3_000,
+    // kafkajs' default is 30 s; a request stuck on a dying broker should be retried elsewhere sooner.
+    requestTimeout: 15_000,
+    retry: options.retry ?? FAILOVER_RETRY,
+    ...options.config,
+  };
+}
+
+export function createKafka(options: CreateKafkaOptions = {}): Kafka {
+  return new Kafka(kafkaConfig(options));
+}

@@ -1,0 +1,54 @@
+/** Readiness through the Kafka protocol itself: a cluster is up when metadata lists every broker we expect. */
+import { Kafka, logLevel } from 'kafkajs';
+
+export interface WaitForBrokersOptions {
+  bootstrap: string[];
+  /** broker ids that must all be listed by describeCluster */
+  ids: number[];
+  timeoutMs: number;
+  /** called with a short progress text on each attempt */
+  onProgress?: (text: string) => void;
+}
+
+export type BrokerWaiter = (options: WaitForBrokersOptions) => Promise<void>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One short-lived admin per attempt, no kafkajs retries: we own the loop and its deadline. */
+export async function describeOnce(bootstrap: string[]): Promise<number[]> {
+  const kafka = new Kafka({
+    clientId: 'kafka-lab-ready',
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2_000,
+    requestTimeout: 5_000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Resolves once every id is listed; rejects with the last problem seen when the deadline passes. */
+export const waitForBrokers: BrokerWaiter = async ({ bootstrap, ids, timeoutMs, onProgress }) => {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      const listed = await describeOnce(bootstrap);
+      const missing = ids.filter((id) => !listed.includes(id));
+      if (missing.length === 0) return;
+      last = `metadata lists brokers [${listed.join(', ')}], still waiting for [${missing.join(', ')}]`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    onProgress?.(last);
+    if (Date.now() >= deadline) throw new Error(last);
+    await sleep(500);
+  }
+};

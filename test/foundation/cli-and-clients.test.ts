@@ -1,0 +1,122 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { backendArg, brokerIdArg, createLiveView, formatTable, parseArgs, reportError, runMain } from '../../src/cli/index.js';
+import { FAILOVER_RETRY, kafkaConfig, onShutdown, resolveBootstrap } from '../../src/clients/index.js';
+import { UserError } from '../../src/cluster/types.js';
+
+process.env.NO_COLOR = '1';
+
+describe('table renderer', () => {
+  it('aligns columns, ignores ANSI escapes in widths, shows an empty marker', () => {
+    const text = formatTable([{ header: 'topic' }, { header: 'leader', align: 'right' }], [['orders', 1], ['\x1b[31mpay\x1b[39m', 12]]);
+    expect(text.split('\n')).toEqual(['topic   leader', '──────  ──────', 'orders       1', '\x1b[31mpay\x1b[39m         12']);
+    expect(formatTable(['a'], [], { empty: '(none)' }).split('\n')[2]).toBe('(none)');
+  });
+
+  it('live view: redraws in place on a TTY, prints changed frames otherwise', () => {
+    const tty: string[] = [];
+    const live = createLiveView({ write: (s: string) => tty.push(s), isTTY: true, columns: 80 });
+    live.render('a\nb');
+    live.render('c\nd');
+    expect(tty).toEqual(['\x1b[Ja\nb\n', '\x1b[2F\x1b[Jc\nd\n']);
+    const plain: string[] = [];
+    const log = createLiveView({ write: (s: string) => plain.push(s), isTTY: false });
+    log.render('x');
+    log.render('x');
+    log.render('y');
+    expect(plain.join('')).toBe('x\n\ny\n');
+  });
+});
+
+describe('CLI helpers', () => {
+  it('prints UserErrors as one line with their exit code', async () => {
+    const out: string[] = [];
+    const codes: number[] = [];
+    await runMain(
+      () => {
+        throw new UserError('port 9092 is in use', 3);
+      },
+      { output: { write: (s: string) => out.push(s) }, exit: (c) => codes.push(c) },
+    );
+    expect(out).toEqual(['error: port 9092 is in use\n']);
+    expect(codes).toEqual([3]);
+    expect(reportError(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { write: (s: string) => out.push(s) })).toBe(1);
+    expect(out[1]).toMatch(/^error: cannot reach Kafka at 127\.0\.0\.1:9092: is a cluster up\?/);
+  });
+
+  it('parses options and rejects unknown ones', () => {
+    expect(parseArgs({ string: ['profile'], boolean: ['json'], usage: 'x' }, ['--profile', 'multi', '--json', '--', 'f']).profile).toBe('multi');
+    expect(() => parseArgs({ string: ['profile'], usage: 'x' }, ['--profle', 'multi'])).toThrow('unknown option --profle (usage: x)');
+    expect(() => backendArg('podman')).toThrow(/use --backend auto, docker or embedded/);
+    expect(brokerIdArg('2', 'u')).toBe(2);
+    expect(() => brokerIdArg('two', 'u')).toThrow('"two" is not a broker id (usage: u)');
+  });
+});
+
+describe('kafkajs factory', () => {
+  it('bootstrap: explicit > cluster > KAFKA_BOOTSTRAP > 127.0.0.1:9092, never localhost', () => {
+    expect(resolveBootstrap({ env: {} })).toEqual(['127.0.0.1:9092']);
+    expect(resolveBootstrap({ env: { KAFKA_BOOTSTRAP: 'localhost:9093, 10.0.0.1:9092' } })).toEqual(['127.0.0.1:9093', '10.0.0.1:9092']);
+    expect(resolveBootstrap({ env: { KAFKA_BOOTSTRAP: 'x:1' }, cluster: { bootstrapServers: () => ['127.0.0.1:9094'] } })).toEqual(['127.0.0.1:9094']);
+    expect(resolveBootstrap({ env: {}, brokers: ['localhost:1'] })).toEqual(['127.0.0.1:1']);
+  });
+
+  it('retry budget outlasts a leader election (session timeout 5 s + controller failover)', () => {
+    let total = 0;
+    let wait = FAILOVER_RETRY.initialRetryTime!;
+    for (let i = 0; i < FAILOVER_RETRY.retries!; i++) {
+      total += Math.min(wait, FAILOVER_RETRY.maxRetryTime!) * 0.8; // kafkajs randomises ±20%: take the short side
+      wait *= FAILOVER_RETRY.multiplier!;
+    }
+    expect(total).toBeGreaterThan(12_000);
+    const config = kafkaConfig({ clientId: 'x', env: {} });
+    expect(config.retry).toEqual(FAILOVER_RETRY);
+    expect(config.clientId).toBe('x');
+  });
+});
+
+describe('graceful shutdown', () => {
+  function fakeProcess() {
+    const emitter = new EventEmitter();
+    const exits: number[] = [];
+    return {
+      proc: { on: emitter.on.bind(emitter), off: emitter.off.bind(emitter), exit: (code?: number) => void exits.push(code ?? 0) },
+      emitter,
+      exits,
+    };
+  }
+
+  it('first signal: stop taking work, run cleanup, exit 0', async () => {
+    const { proc, emitter, exits } = fakeProcess();
+    const steps: string[] = [];
+    const handle = onShutdown(async () => {
+      steps.push('cleanup');
+    }, { proc, log: (l) => steps.push(l) });
+    expect(handle.stopping).toBe(false);
+    emitter.emit('SIGTERM', 'SIGTERM');
+    expect(handle.stopping).toBe(true);
+    expect(handle.signal.aborted).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(steps[0]).toMatch(/^SIGTERM: finishing in-flight work/);
+    expect(steps[1]).toBe('cleanup');
+    expect(exits).toEqual([0]);
+  });
+
+  it('second signal: exit at once', async () => {
+    const { proc, emitter, exits } = fakeProcess();
+    onShutdown(() => new Promise<void>(() => {}), { proc, log: () => {} });
+    emitter.emit('SIGINT', 'SIGINT');
+    emitter.emit('SIGINT', 'SIGINT');
+    expect(exits).toEqual([130]);
+  });
+
+  it('a failing cleanup exits 1', async () => {
+    const { proc, emitter, exits } = fakeProcess();
+    onShutdown(async () => {
+      throw new Error('boom');
+    }, { proc, log: () => {} });
+    emitter.emit('SIGINT', 'SIGINT');
+    await new Promise((r) => setImmediate(r));
+    expect(exits).toEqual([1]);
+  });
+});
