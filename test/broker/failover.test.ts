@@ -120,7 +120,9 @@ describe('embedded cluster: replication and failover with kafkajs', () => {
     await t.cluster.killBroker(followers[0]!);
     await t.cluster.killBroker(followers[1]!);
     await eventually(async () => (await partitionState(t!, 'majority')).isr.length === 1);
-    const producer = t.kafka({ retry: { retries: 0 } }).producer();
+    // bootstrap through the surviving leader: the dead brokers refuse connections
+    const leaderAddress = t.cluster.bootstrapServers[t.cluster.brokers().findIndex((b) => b.id === state.leader)]!;
+    const producer = t.kafka({ brokers: [leaderAddress], retry: { retries: 0 } }).producer();
     await producer.connect();
     await expect(producer.send({ topic: 'majority', acks: -1, messages: [{ value: 'x' }] })).rejects.toThrow(/replicas|NOT_ENOUGH/i);
     // acks=1 still works: the leader alone takes it

@@ -140,8 +140,10 @@ export class Controller {
 
   /** The leader asks to shrink or expand the ISR (Kafka's AlterPartition). */
   alterInSyncReplicas(p: PartitionState, inSyncReplicas: number[]): void {
-    if (sameMembers(inSyncReplicas, p.inSyncReplicas)) return;
-    this.changePartition(p, { inSyncReplicas: inSyncReplicas.filter((r) => p.replicas.includes(r)) });
+    // A fenced broker (dead, or in controlled shutdown) cannot join an ISR, as in Kafka's AlterPartition.
+    const eligible = inSyncReplicas.filter((r) => p.replicas.includes(r) && (this.isLive(r) || p.inSyncReplicas.includes(r)));
+    if (sameMembers(eligible, p.inSyncReplicas)) return;
+    this.changePartition(p, { inSyncReplicas: eligible });
     this.metadata.save();
   }
 

@@ -26,8 +26,8 @@ export const listOffsets = defineHandler({
           if (!replica?.isLeader) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
           if (timestamp === LATEST) return answer(ErrorCode.NONE, replica.highWatermark);
           if (timestamp === EARLIEST) return answer(ErrorCode.NONE, replica.logStartOffset);
-          const found = replica.log.offsetForTimestamp(timestamp);
-          if (!found || found.offset >= replica.highWatermark) return answer(ErrorCode.NONE);
+          const found = replica.log.offsetForTimestamp(timestamp, replica.highWatermark);
+          if (found.offset < 0 || found.offset >= replica.highWatermark) return answer(ErrorCode.NONE);
           return answer(ErrorCode.NONE, found.offset, found.timestamp);
         }),
       })),

@@ -20,7 +20,8 @@ export const metadata = defineHandler({
       request.topics === null || (version === 0 && request.topics.length === 0)
         ? null
         : request.topics.map((t: { name: string }) => t.name);
-    const topics = requested === null ? [...cluster.metadata.topics.values()].map((t) => describeTopic(cluster, t)) : [];
+    const topics: Array<ReturnType<typeof describeTopic> | { errorCode: number; name: string; isInternal: boolean; partitions: [] }> =
+      requested === null ? [...cluster.metadata.topics.values()].map((t) => describeTopic(cluster, t)) : [];
     for (const name of requested ?? []) {
       let topic = cluster.metadata.topics.get(name);
       if (!topic && cluster.config.autoCreateTopics && request.allowAutoTopicCreation !== false && !invalidTopicName(name)) {
