@@ -119,7 +119,7 @@ describe('embedded broker with kafkajs (single broker)', () => {
     const assignments = new Map<string, number[]>();
     const received = new Set<string>();
     const makeConsumer = async (name: string) => {
-      const consumer = t.kafka({ clientId: name }).consumer({ groupId: 'lab-group', sessionTimeout: 6000, heartbeatInterval: 500 });
+      const consumer = t.kafka({ clientId: name }).consumer({ groupId: 'lab-group', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
       consumer.on(consumer.events.GROUP_JOIN, (e) => assignments.set(name, e.payload.memberAssignment['grp'] ?? []));
       await consumer.connect();
       await consumer.subscribe({ topic: 'grp', fromBeginning: true });
