@@ -8,6 +8,16 @@ import { openPartitionLog } from './log/index.js';
 import { createFrameProcessor } from './server/router.js';
 import { Listener } from './server/listener.js';
 
+/** One named listener, as in Kafka's `listeners` / `advertised.listeners` (e.g. HOST and DOCKER). */
+export interface ListenerSpec {
+  name: string;
+  host: string;
+  /** 0 picks a free port on first start; a restart reuses the port it got. */
+  port: number;
+  advertisedHost?: string;
+  advertisedPort?: number;
+}
+
 export interface BrokerEndpoint {
   id: number;
   /** Where to listen; 127.0.0.1 unless a container needs 0.0.0.0. */
@@ -17,6 +27,11 @@ export interface BrokerEndpoint {
   /** What Metadata tells clients to dial (Kafka's advertised.listeners); defaults to host:port. */
   advertisedHost?: string;
   advertisedPort?: number;
+  /**
+   * Several listeners instead of host/port: clients are told the addresses of the listener they connected through,
+   * so containers and the host each get addresses they can dial.
+   */
+  listeners?: ListenerSpec[];
 }
 
 /** One broker of an embedded cluster: a listener, the replicas it hosts, and its part in the controller's plans. */
@@ -24,28 +39,34 @@ export class Broker {
   readonly id: number;
   readonly replicas = new ReplicaSet();
   running = false;
-  port: number;
-  private readonly listener: Listener;
+  private readonly listeners: Array<{ spec: ListenerSpec; listener: Listener }>;
 
-  constructor(
-    private readonly endpoint: BrokerEndpoint,
-    private readonly ctx: ClusterContext,
-  ) {
+  constructor(endpoint: BrokerEndpoint, private readonly ctx: ClusterContext) {
     this.id = endpoint.id;
-    this.port = endpoint.port;
-    this.listener = new Listener(createFrameProcessor(this, ctx), ctx.config.maxRequestBytes, (m) => ctx.log(`broker ${this.id}: ${m}`));
+    const specs = endpoint.listeners ?? [
+      { name: 'PLAINTEXT', host: endpoint.host, port: endpoint.port, advertisedHost: endpoint.advertisedHost, advertisedPort: endpoint.advertisedPort },
+    ];
+    this.listeners = specs.map((spec) => ({
+      spec: { ...spec },
+      listener: new Listener(createFrameProcessor(this, ctx, spec.name), ctx.config.maxRequestBytes, (m) => ctx.log(`broker ${this.id}: ${m}`)),
+    }));
   }
 
-  get host(): string {
-    return this.endpoint.host;
-  }
-
-  /** The address clients are told to use. */
+  /** The first listener's address: what the kit's own tools dial. */
   get advertised(): { host: string; port: number } {
-    return {
-      host: this.endpoint.advertisedHost ?? (this.endpoint.host === '0.0.0.0' ? '127.0.0.1' : this.endpoint.host),
-      port: this.endpoint.advertisedPort ?? this.port,
-    };
+    return this.advertisedFor(this.listeners[0]!.spec.name);
+  }
+
+  /** The address clients connected through `listenerName` are told to use. */
+  advertisedFor(listenerName: string): { host: string; port: number } {
+    const { spec } = this.listeners.find((l) => l.spec.name === listenerName) ?? this.listeners[0]!;
+    const wildcard = spec.host === '0.0.0.0' || spec.host === '::';
+    return { host: spec.advertisedHost ?? (wildcard ? '127.0.0.1' : spec.host), port: spec.advertisedPort ?? spec.port };
+  }
+
+  /** Bound port of the first listener. */
+  get port(): number {
+    return this.listeners[0]!.spec.port;
   }
 
   get dataDir(): string {
@@ -54,20 +75,25 @@ export class Broker {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.port = await this.listener.listen(this.endpoint.host, this.port);
+    try {
+      for (const l of this.listeners) l.spec.port = await l.listener.listen(l.spec.host, l.spec.port);
+    } catch (error) {
+      for (const l of this.listeners) await l.listener.close();
+      throw error;
+    }
     this.running = true;
     this.removeDeletedTopicDirs();
     for (const p of this.ctx.metadata.allPartitions()) this.openReplica(p);
-    const { host, port } = this.advertised;
-    this.ctx.controller.registerBroker(this.id, host, port);
-    this.ctx.log(`broker ${this.id} serving on ${this.endpoint.host}:${this.port}`);
+    const endpoints = Object.fromEntries(this.listeners.map((l) => [l.spec.name, this.advertisedFor(l.spec.name)]));
+    this.ctx.controller.registerBroker(this.id, endpoints);
+    this.ctx.log(`broker ${this.id} serving on ${this.listeners.map((l) => `${l.spec.name}://${l.spec.host}:${l.spec.port}`).join(', ')}`);
   }
 
   /** Like SIGKILL: connections reset, nothing handed over. The controller notices when the session times out. */
   async kill(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    await this.listener.close();
+    for (const l of this.listeners) await l.listener.close();
     for (const replica of this.replicas.values()) replica.close();
     this.replicas.clear();
     this.ctx.log(`broker ${this.id} killed`);

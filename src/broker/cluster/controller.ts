@@ -3,10 +3,15 @@ import { ErrorCode } from '../protocol/errors.js';
 import { type ClusterMetadata, type PartitionState, type TopicState, newTopicId } from './metadata.js';
 import { invalidTopicConfig, invalidTopicName, topicConfigValue } from './topic-configs.js';
 
-export interface BrokerRegistration {
-  id: number;
+export interface Endpoint {
   host: string;
   port: number;
+}
+
+export interface BrokerRegistration {
+  id: number;
+  /** Advertised address per listener name; the first one is the default. */
+  endpoints: Record<string, Endpoint>;
   /** A fenced broker is out of the cluster: not in metadata, not in any ISR, leads nothing. */
   fenced: boolean;
 }
@@ -58,16 +63,23 @@ export class Controller {
       .sort((a, b) => a - b);
   }
 
+  /** Where a client that came in through `listenerName` reaches broker `id`. */
+  endpointFor(id: number, listenerName: string): Endpoint | undefined {
+    const endpoints = this.registrations.get(id)?.endpoints;
+    if (!endpoints) return undefined;
+    return endpoints[listenerName] ?? Object.values(endpoints)[0];
+  }
+
   isLive(id: number): boolean {
     const registration = this.registrations.get(id);
     return registration !== undefined && !registration.fenced;
   }
 
   /** A broker (re)joins: a restart after a kill is fenced first, as KRaft fences the old incarnation. */
-  registerBroker(id: number, host: string, port: number): void {
+  registerBroker(id: number, endpoints: Record<string, Endpoint>): void {
     const previous = this.registrations.get(id);
     if (previous && !previous.fenced) this.fenceBroker(id);
-    const registration = { id, host, port, fenced: false };
+    const registration = { id, endpoints, fenced: false };
     this.registrations.set(id, registration);
     this.electController();
     this.emit({ kind: 'broker', broker: registration });

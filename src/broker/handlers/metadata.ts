@@ -15,7 +15,7 @@ export const metadata = defineHandler({
   name: 'Metadata',
   minVersion: 0,
   maxVersion: 6,
-  handle(request, { cluster, version }) {
+  handle(request, { cluster, version, listenerName }) {
     const requested: string[] | null =
       request.topics === null || (version === 0 && request.topics.length === 0)
         ? null
@@ -35,7 +35,7 @@ export const metadata = defineHandler({
     }
     const brokers = [...cluster.controller.registrations.values()]
       .filter((b) => !b.fenced)
-      .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: null }));
+      .map((b) => ({ nodeId: b.id, ...cluster.controller.endpointFor(b.id, listenerName)!, rack: null }));
     return {
       throttleTimeMs: 0,
       brokers,

@@ -13,6 +13,8 @@ export interface RequestContext {
   readonly version: number;
   readonly clientId: string | null;
   readonly clientHost: string;
+  /** The listener the request came through; Metadata answers with that listener's addresses. */
+  readonly listenerName: string;
 }
 
 /**

@@ -12,7 +12,7 @@ const API_VERSIONS = 18;
  * that does not decode) closes the connection, as Kafka does. An ApiVersions request of a version we do not know
  * gets UNSUPPORTED_VERSION in the v0 format with our range, so the client can retry.
  */
-export function createFrameProcessor(broker: Broker, cluster: ClusterContext) {
+export function createFrameProcessor(broker: Broker, cluster: ClusterContext, listenerName: string) {
   return async (frame: Buffer, connection: { clientHost: string }): Promise<Buffer | null> => {
     const reader = new Reader(frame);
     const header = decodeRequestHeader(reader);
@@ -32,6 +32,7 @@ export function createFrameProcessor(broker: Broker, cluster: ClusterContext) {
       version: apiVersion,
       clientId: header.clientId,
       clientHost: connection.clientHost,
+      listenerName,
     };
     const response = await handler.handle(request, ctx);
     if (response === NO_RESPONSE) return null;
