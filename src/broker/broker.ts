@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterContext } from './cluster/context.js';
 import type { PartitionState, TopicState } from './cluster/metadata.js';
@@ -126,7 +126,13 @@ export class Broker {
 
   private openReplica(p: PartitionState): Replica | undefined {
     if (!p.replicas.includes(this.id)) return undefined;
-    const log = openPartitionLog(this.replicaDir(p.topic, p.partition), this.ctx.logOptions(p.topic));
+    const dir = this.replicaDir(p.topic, p.partition);
+    const topicId = this.ctx.metadata.topics.get(p.topic)!.topicId;
+    // Like Kafka's partition.metadata: a directory left by an older topic of the same name is not this replica.
+    const idFile = join(dir, 'partition.metadata');
+    if (existsSync(idFile) && readFileSync(idFile, 'utf8').trim() !== topicId) rmSync(dir, { recursive: true, force: true });
+    const log = openPartitionLog(dir, this.ctx.logOptions(p.topic));
+    if (!existsSync(idFile)) writeFileSync(idFile, `${topicId}\n`);
     const replica = new Replica(this.id, p, log);
     this.replicas.set(replica);
     if (p.leader === this.id) replica.becomeLeader(Date.now());

@@ -33,6 +33,7 @@ export class ClusterContext {
     this.groups = new GroupCoordinator({
       dataDir: `${dataDir}/offsets`,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      log,
     });
     this.controller.onChange((event) => {
       if (event.kind === 'partition') {
@@ -97,9 +98,9 @@ export class ClusterContext {
     return this.metadata.partition(OFFSETS_TOPIC, partition)?.leader ?? -1;
   }
 
+  /** Groups whose coordinator moved lose their members (they rejoin at the new one); ISR-only changes do nothing. */
   private onCoordinatorPartitionChanged(p: PartitionState): void {
-    const partitions = this.config.offsetsTopicPartitions;
-    this.groups.unloadGroups((groupId) => coordinatorPartition(groupId, partitions) === p.partition);
+    this.groups.onCoordinatorPartitionLeader(p.partition, p.leader, this.config.offsetsTopicPartitions);
   }
 
   minInsyncReplicas(topic: string): number {

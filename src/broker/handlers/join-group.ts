@@ -1,0 +1,36 @@
+import { coordinates } from '../group/index.js';
+import type { JoinGroupResponse } from '../group/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+/**
+ * JoinGroup v0-5: parks until the group's join phase ends (all known members rejoined, or the rebalance timeout).
+ * v4+ unknown members first get MEMBER_ID_REQUIRED with their id. Only the leader gets the member list.
+ * Sent to a broker that does not coordinate the group: NOT_COORDINATOR.
+ */
+export const joinGroup = defineHandler({
+  apiKey: 11,
+  name: 'JoinGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(request, { broker, cluster, version, clientId, clientHost }) {
+    if (!coordinates(cluster, broker.id, request.groupId)) return notCoordinator(request.memberId, version);
+    const response = await cluster.groups.joinGroup(request, { version, clientId, clientHost });
+    // Before v7 protocolName is not nullable.
+    return version < 7 && response.protocolName === null ? { ...response, protocolName: '' } : response;
+  },
+});
+
+function notCoordinator(memberId: string, version: number): JoinGroupResponse {
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NOT_COORDINATOR,
+    generationId: -1,
+    protocolType: null,
+    protocolName: version >= 7 ? null : '',
+    leader: '',
+    skipAssignment: false,
+    memberId,
+    members: [],
+  };
+}
