@@ -1,4 +1,4 @@
-import { CompressionTypes, type EachMessagePayload } from 'kafkajs';
+import { CompressionTypes, type EachMessagePayload, type ITopicConfig } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestCluster, type TestCluster } from '../helpers/embedded.js';
 
@@ -70,7 +70,7 @@ describe('embedded broker with kafkajs (single broker)', () => {
     await admin.connect();
     expect(await admin.createTopics({ topics: [{ topic: 'adm', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '60000' }] }] })).toBe(true);
     expect(await admin.createTopics({ topics: [{ topic: 'adm' }] })).toBe(false);
-    const creationError = async (topic: Parameters<typeof admin.createTopics>[0]['topics'][number]) => {
+    const creationError = async (topic: ITopicConfig) => {
       const error = await admin.createTopics({ topics: [topic] }).then(
         () => null,
         (e: { errors?: Array<{ type: string }> }) => e,
