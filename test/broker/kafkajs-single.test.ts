@@ -94,7 +94,7 @@ describe('embedded broker with kafkajs (single broker)', () => {
     const entries = described.resources[0]!.configEntries;
     expect(entries.find((e) => e.configName === 'retention.ms')!.configValue).toBe('60000');
     expect(entries.find((e) => e.configName === 'cleanup.policy')!.configValue).toBe('delete');
-    await admin.alterConfigs({ resources: [{ type: 2, name: 'adm', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'adm', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
     const after = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'adm', configNames: ['cleanup.policy'] }] });
     expect(after.resources[0]!.configEntries).toEqual([expect.objectContaining({ configName: 'cleanup.policy', configValue: 'compact' })]);
 
