@@ -166,6 +166,8 @@ async function main(): Promise<void> {
     cluster = await EmbeddedCluster.start({
       brokers: args.brokers.map((b) => ({ id: b.id, host: b.host, port: b.port })),
       dataDir: paths.dataDir,
+      // The same replication settings as compose/multi-broker.yml gives Kafka: RF 3 and min ISR 2 with three brokers.
+      config: args.brokers.length >= 3 ? { minInsyncReplicas: 2 } : {},
       log: (message) => log(`cluster: ${message}`),
     });
   } catch (error) {
