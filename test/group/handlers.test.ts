@@ -32,15 +32,17 @@ function setup() {
     groups.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  const registrations = new Map([
+    [1, { id: 1, endpoints: { PLAINTEXT: { host: '127.0.0.1', port: 9001 } }, fenced: false }],
+    [2, { id: 2, endpoints: { PLAINTEXT: { host: '127.0.0.1', port: 9002 } }, fenced: false }],
+  ]);
   const cluster = {
     groups,
     coordinatorFor: (groupId: string) => (groupId.startsWith('mine') ? 1 : groupId.startsWith('orphan') ? -1 : 2),
     metadata: { partition: (topic: string, p: number) => (topic === 't' && p >= 0 && p < 3 ? { topic, partition: p } : undefined) },
     controller: {
-      registrations: new Map([
-        [1, { id: 1, host: '127.0.0.1', port: 9001, fenced: false }],
-        [2, { id: 2, host: '127.0.0.1', port: 9002, fenced: false }],
-      ]),
+      registrations,
+      endpointFor: (id: number) => registrations.get(id)?.endpoints.PLAINTEXT,
     },
     runningBroker: (id: number) => (id === 1 || id === 2 ? { id } : undefined),
   };
@@ -53,6 +55,7 @@ function setup() {
         version,
         clientId: 'cli',
         clientHost: '/127.0.0.1',
+        listenerName: 'PLAINTEXT',
       } as unknown as RequestContext) as T,
     );
   return { groups, call };
