@@ -1,7 +1,9 @@
 import { crc32c } from '../protocol/crc32c.js';
+import * as recordBatch from '../protocol/record-batch.js';
+import type { BatchHeader } from '../protocol/record-batch.js';
 /**
- * Fixed-offset reads of the record batch v2 header, plus CRC-32C. Private to the log layer: the protocol layer has its
- * own record-batch.ts, and the two are to be merged later.
+ * The record batch v2 header as the log reads it: field offsets for raw header reads, and the plausibility and CRC
+ * checks recovery needs. Field access itself comes from the protocol's record-batch.ts.
  */
 
 export const BASE_OFFSET = 0;
@@ -23,46 +25,10 @@ export const HEADER_SIZE = 61;
 /** Everything up to and including batchLength. */
 export const LOG_OVERHEAD = 12;
 
-export interface BatchHeader {
-  baseOffset: number;
-  /** Bytes after the batchLength field; the batch occupies `batchLength + 12` bytes. */
-  batchLength: number;
-  partitionLeaderEpoch: number;
-  magic: number;
-  crc: number;
-  attributes: number;
-  lastOffsetDelta: number;
-  baseTimestamp: number;
-  maxTimestamp: number;
-  producerId: number;
-  producerEpoch: number;
-  baseSequence: number;
-  recordCount: number;
-}
+export { type BatchHeader, readBatchHeader } from '../protocol/record-batch.js';
 
 /** Big-endian int64 as a JS number (exact below 2^53, which offsets, timestamps and producer ids are). */
-export function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * 4294967296 + buf.readUInt32BE(pos + 4);
-}
-
-/** Parses the 61-byte header found at `pos` of `buf` (the caller checked that 61 bytes are there). */
-export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
-  return {
-    baseOffset: readInt64(buf, pos + BASE_OFFSET),
-    batchLength: buf.readInt32BE(pos + BATCH_LENGTH),
-    partitionLeaderEpoch: buf.readInt32BE(pos + PARTITION_LEADER_EPOCH),
-    magic: buf.readInt8(pos + MAGIC),
-    crc: buf.readUInt32BE(pos + CRC),
-    attributes: buf.readInt16BE(pos + ATTRIBUTES),
-    lastOffsetDelta: buf.readInt32BE(pos + LAST_OFFSET_DELTA),
-    baseTimestamp: readInt64(buf, pos + BASE_TIMESTAMP),
-    maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP),
-    producerId: readInt64(buf, pos + PRODUCER_ID),
-    producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH),
-    baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE),
-    recordCount: buf.readInt32BE(pos + RECORD_COUNT),
-  };
-}
+export const readInt64 = (buf: Buffer, pos: number): number => recordBatch.baseOffset(buf, pos);
 
 /** Total bytes the batch occupies. */
 export function batchSize(h: BatchHeader): number {
@@ -82,13 +48,11 @@ export function invalidHeader(h: BatchHeader): string | null {
   return null;
 }
 
-export function writeBaseOffset(buf: Buffer, pos: number, offset: number): void {
-  buf.writeBigInt64BE(BigInt(offset), pos + BASE_OFFSET);
-}
+export const writeBaseOffset = (buf: Buffer, pos: number, offset: number): void => recordBatch.setBaseOffset(buf, offset, pos);
 
-export function writePartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number): void {
-  buf.writeInt32BE(epoch, pos + PARTITION_LEADER_EPOCH);
-}
+export const writePartitionLeaderEpoch = (buf: Buffer, pos: number, epoch: number): void => {
+  recordBatch.setPartitionLeaderEpoch(buf, epoch, pos);
+};
 
 export const COMPRESSION_MASK = 0x07;
 export const TIMESTAMP_TYPE_MASK = 0x08;
