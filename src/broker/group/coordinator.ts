@@ -913,7 +913,8 @@ function validateOffsetCommit(group: Group, memberId: string, instanceId: string
   return ErrorCode.NONE;
 }
 
-function joinError(errorCode: number, memberId: string, version: number): JoinGroupResponse {
+/** A JoinGroup answer carrying only an error. */
+export function joinError(errorCode: number, memberId: string, version: number): JoinGroupResponse {
   return {
     throttleTimeMs: 0,
     errorCode,

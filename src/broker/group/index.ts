@@ -1,4 +1,4 @@
-export { GroupCoordinator, coordinatorPartition, javaStringHashCode } from './coordinator.js';
+export { GroupCoordinator, coordinatorPartition, javaStringHashCode, joinError } from './coordinator.js';
 export type { GroupCoordinatorOptions } from './coordinator.js';
 export { OffsetStore } from './offset-store.js';
 export type { CommittedOffset, StoredGroupMeta } from './offset-store.js';

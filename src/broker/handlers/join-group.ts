@@ -1,5 +1,4 @@
-import { coordinates } from '../group/index.js';
-import type { JoinGroupResponse } from '../group/index.js';
+import { coordinates, joinError } from '../group/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
@@ -14,23 +13,10 @@ export const joinGroup = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(request, { broker, cluster, version, clientId, clientHost }) {
-    if (!coordinates(cluster, broker.id, request.groupId)) return notCoordinator(request.memberId, version);
+    if (!coordinates(cluster, broker.id, request.groupId)) return joinError(ErrorCode.NOT_COORDINATOR, request.memberId, version);
     const response = await cluster.groups.joinGroup(request, { version, clientId, clientHost });
     // Before v7 protocolName is not nullable.
     return version < 7 && response.protocolName === null ? { ...response, protocolName: '' } : response;
   },
 });
 
-function notCoordinator(memberId: string, version: number): JoinGroupResponse {
-  return {
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.NOT_COORDINATOR,
-    generationId: -1,
-    protocolType: null,
-    protocolName: version >= 7 ? null : '',
-    leader: '',
-    skipAssignment: false,
-    memberId,
-    members: [],
-  };
-}
