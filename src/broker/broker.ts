@@ -39,6 +39,8 @@ export class Broker {
   readonly id: number;
   readonly replicas = new ReplicaSet();
   running = false;
+  /** A fault hook: while true this broker's follower replicas copy nothing, like a slow or partitioned follower. */
+  replicationPaused = false;
   private readonly listeners: Array<{ spec: ListenerSpec; listener: Listener }>;
 
   constructor(endpoint: BrokerEndpoint, private readonly ctx: ClusterContext) {

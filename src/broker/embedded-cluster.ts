@@ -121,6 +121,14 @@ export class EmbeddedCluster {
     await broker.start();
   }
 
+  /**
+   * A slow follower: while paused, broker `id` copies nothing from its leaders, so after `replicaLagTimeMaxMs` it
+   * drops out of their ISR; resumed, it catches up and rejoins.
+   */
+  pauseReplication(id: number, paused = true): void {
+    this.broker(id).replicationPaused = paused;
+  }
+
   /** Moves leadership back to preferred replicas now (Kafka's preferred leader election). */
   electPreferredLeaders(): number {
     return this.ctx.electPreferredLeaders();

@@ -42,8 +42,9 @@ export class Replication {
     if (!leader) return;
     for (const followerId of leader.state.replicas) {
       if (followerId === leader.brokerId) continue;
-      const follower = this.ctx.runningBroker(followerId)?.replicas.get(topic, partition);
-      if (!follower) continue;
+      const followerBroker = this.ctx.runningBroker(followerId);
+      const follower = followerBroker?.replicas.get(topic, partition);
+      if (!follower || followerBroker!.replicationPaused) continue;
       try {
         this.fetch(follower, leader, now);
       } catch (error) {
