@@ -8,7 +8,8 @@
  *
  * Files: daemon.json (written once it serves, removed on shutdown), broker.log, startup-error (one line, when
  * startup fails; the exit code is then non-zero), data/.
- * Control API on 127.0.0.1:<controlPort>: GET /status, POST /brokers/:id/kill|stop|start, POST /shutdown.
+ * Control API on 127.0.0.1:<controlPort>: GET /status, POST /brokers/:id/kill|stop|start, POST /elect-leaders,
+ * POST /shutdown.
  * SIGTERM / SIGINT shut down gracefully too.
  */
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -219,6 +220,12 @@ async function main(): Promise<void> {
     if (method === 'POST' && url.pathname === '/shutdown') {
       res.on('finish', () => void shutdown('POST /shutdown'));
       sendJson(res, 200, { ok: true });
+      return;
+    }
+    if (method === 'POST' && url.pathname === '/elect-leaders') {
+      const moved = running.electPreferredLeaders();
+      log(`preferred leader election (requested over the control port): ${moved} partition(s) moved`);
+      sendJson(res, 200, { ok: true, moved });
       return;
     }
     const match = /^\/brokers\/(-?\d+)\/(kill|stop|start)$/.exec(url.pathname);

@@ -340,6 +340,12 @@ export class EmbeddedBackend implements Cluster {
     return this.brokerAction(id, 'start');
   }
 
+  async electPreferredLeaders(): Promise<number> {
+    const { info } = await this.requireRunning();
+    const { moved } = await this.control<{ moved: number }>(info, 'POST', '/elect-leaders', BROKER_ACTION_TIMEOUT_MS);
+    return moved;
+  }
+
   private async brokerAction(id: number, action: 'kill' | 'stop' | 'start'): Promise<void> {
     const { info, status } = await this.requireRunning();
     const ids = status.brokers.map((b) => b.id);

@@ -72,6 +72,11 @@ export interface Cluster {
   stopBroker(id: number): Promise<void>;
   /** Start a killed or stopped broker again, with the data it had. */
   startBroker(id: number): Promise<void>;
+  /**
+   * Moves leadership back to each partition's preferred replica (the first in its list) where that replica is alive
+   * and in sync, now, instead of waiting for the periodic check. Returns how many partitions moved, when known.
+   */
+  electPreferredLeaders?(): Promise<number | null>;
   /** true when a cluster of this backend/profile is currently running */
   isUp(): Promise<boolean>;
 }
