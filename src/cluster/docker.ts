@@ -26,6 +26,17 @@ export function kafkaImage(env: NodeJS.ProcessEnv = process.env): string {
   return env.KAFKA_IMAGE?.trim() || DEFAULT_KAFKA_IMAGE;
 }
 
+/** The registry-free stand-in built by `yarn docker:standin` (docker/build-standin.sh): one embedded broker per container. */
+export const STANDIN_IMAGE = 'kafka-lab/standin-kafka:local';
+
+/**
+ * Is this image the kit's stand-in? Each stand-in container is a one-broker cluster of its own, so readiness is "every
+ * broker lists itself" instead of "metadata lists every broker". Known by name, without asking Docker.
+ */
+export function isStandinImage(image: string): boolean {
+  return /(^|\/)standin-kafka(:[\w.-]+)?$/.test(image);
+}
+
 export const COMPOSE_FILES: Record<Profile, string> = {
   single: 'compose/single-broker.yml',
   multi: 'compose/multi-broker.yml',
@@ -50,6 +61,8 @@ export interface DockerBackendOptions {
   readyTimeoutMs?: number;
   /** v1 health polling interval (tests use 0) */
   pollMs?: number;
+  /** default: isStandinImage(image) */
+  standin?: boolean;
 }
 
 export type ComposeFlavour = { kind: 'v2'; base: ['docker', 'compose'] } | { kind: 'v1'; base: ['docker-compose'] };
@@ -170,6 +183,8 @@ export class DockerBackend implements Cluster {
   private readonly waiter: BrokerWaiter;
   private readonly readyTimeoutMs: number;
   private readonly pollMs: number;
+  /** the image is the kit's stand-in: every container is a cluster of its own */
+  readonly standin: boolean;
   private flavour: ComposeFlavour | null = null;
 
   constructor(options: DockerBackendOptions) {
@@ -183,6 +198,7 @@ export class DockerBackend implements Cluster {
     this.waiter = options.waitForBrokers ?? waitForBrokers;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
     this.pollMs = options.pollMs ?? 2_000;
+    this.standin = options.standin ?? isStandinImage(this.image);
   }
 
   get project(): string {
@@ -334,9 +350,12 @@ export class DockerBackend implements Cluster {
     const up = await this.exec(await this.composeArgs(...upArgs), this.readyTimeoutMs + 60_000);
     if (up.exitCode !== 0) throw await this.upFailure(up);
     if (flavour.kind === 'v1') await this.waitHealthy();
+    if (this.standin && this.brokerIds().length > 1) {
+      this.log(`${this.image} is the kit's stand-in: each container is a one-broker cluster of its own (no replication across them)`);
+    }
 
     try {
-      await this.waiter({ bootstrap: this.bootstrapServers(), ids: this.brokerIds(), timeoutMs: this.readyTimeoutMs });
+      await this.waitServing(this.brokerIds());
     } catch (error) {
       throw new UserError(
         `the containers are healthy but Kafka does not list every broker yet (${(error as Error).message}): check \`yarn cluster:status\` or \`${this.composeHint('logs')}\``,
@@ -345,10 +364,25 @@ export class DockerBackend implements Cluster {
     writeCurrent('docker', this.profile, this.home);
   }
 
-  /** v1 has no --wait: poll the containers' health until all are healthy, one exits, or the deadline passes. */
-  private async waitHealthy(): Promise<void> {
+  /**
+   * Kafka lists every broker in metadata. A stand-in container only knows itself, so each broker is asked on its own
+   * address whether it lists itself.
+   */
+  private async waitServing(ids: number[]): Promise<void> {
+    if (!this.standin) {
+      await this.waiter({ bootstrap: this.bootstrapServers(), ids, timeoutMs: this.readyTimeoutMs });
+      return;
+    }
+    for (const id of ids) {
+      const broker = PROFILE_BROKERS[this.profile].find((b) => b.id === id)!;
+      await this.waiter({ bootstrap: [`${broker.host}:${broker.port}`], ids: [id], timeoutMs: this.readyTimeoutMs });
+    }
+  }
+
+  /** Poll the brokers' containers until all are healthy, one exits, or the deadline passes (v1 has no --wait; start has none). */
+  private async waitHealthy(ids: number[] = this.brokerIds()): Promise<void> {
     const deadline = Date.now() + this.readyTimeoutMs;
-    const wanted = this.brokerIds().map(serviceName);
+    const wanted = ids.map(serviceName);
     for (;;) {
       const rows = await this.containers();
       const dead = rows.find((r) => wanted.includes(r.service) && (r.state === 'exited' || r.state === 'dead' || /unhealthy/i.test(r.status)));
@@ -418,10 +452,13 @@ export class DockerBackend implements Cluster {
     const result = await this.exec(await this.composeArgs('start', serviceName(id)), 60_000);
     if (result.exitCode !== 0) throw this.fail(`docker compose start ${serviceName(id)}`, result);
     try {
-      await this.waiter({ bootstrap: this.bootstrapServers(), ids: [id], timeoutMs: this.readyTimeoutMs });
+      await this.waitServing([id]);
     } catch (error) {
       throw new UserError(`broker ${id} started but does not serve yet (${(error as Error).message}): see \`${this.composeHint('logs', serviceName(id))}\``);
     }
+    // `compose start` does not wait for the healthcheck, and status() counts a broker as up once Docker says healthy:
+    // return when both agree, so a `cluster:status` right after `broker:start` shows it up.
+    await this.waitHealthy([id]);
   }
 
   /**
