@@ -7,13 +7,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { backendArg, parseArgs } from '../src/cli/args.js';
+import { stripAnsi } from '../src/cli/ansi.js';
 import { runMain } from '../src/cli/main.js';
+import { formatTable } from '../src/cli/table.js';
 import { UserError } from '../src/cluster/types.js';
 import { toJUnitXml, type JUnitCase } from '../src/lab/junit.js';
-import { formatMs, stripAnsi } from '../src/lab/output.js';
+import { formatMs } from '../src/lab/output.js';
 import { LABS, PROJECT_ROOT, findLab } from '../src/lab/registry.js';
 import type { LabResult } from '../src/lab/runner.js';
-import { renderTable } from '../src/lab/table.js';
 
 let interrupted = false;
 const USAGE = 'yarn labs:verify [--backend docker|embedded|auto] [--only 01,07] [--timeout SECONDS]';
@@ -53,7 +54,7 @@ await runMain(async () => {
       systemOut: stripAnsi(output).slice(-20000),
     });
   }
-  process.stdout.write('\n' + renderTable(['lab', 'backend', 'result', 'time'], rows).join('\n') + '\n');
+  process.stdout.write('\n' + formatTable(['lab', 'backend', 'result', 'time'], rows, { color: false }) + '\n');
   const failed = cases.filter((c) => c.failure).length;
   writeFileSync(join(reports, 'labs-junit.xml'), toJUnitXml('kafka-lab labs', cases));
   process.stdout.write(`\n${cases.length - failed}/${cases.length} labs passed in ${formatMs(Date.now() - started)}; JUnit report: reports/labs-junit.xml, logs: reports/labs/\n`);

@@ -3,13 +3,15 @@
  *   Without --rate: one message per stdin line ("key=value" sets a key, else no key).
  *   With --rate N: N generated events per second with keys key-0..key-(K-1), until Ctrl-C / SIGTERM (or --count).
  * Every message is stamped (producer id + sequence) so the lab audit can check it. On SIGINT/SIGTERM it stops
- * reading, waits for the sends in flight to be acknowledged, disconnects and exits 0.
+ * reading, waits for the sends in flight to be acknowledged, disconnects and exits 0 (1 if a send failed); a second
+ * signal exits at once.
  */
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners } from 'kafkajs';
 import { parseArgs } from '../src/cli/args.js';
 import { runMain } from '../src/cli/main.js';
-import { resolveBootstrap } from '../src/clients/kafka.js';
+import { onShutdown, resolveBootstrap, startOnTopic, startProducer } from '../src/clients/index.js';
 import { UserError } from '../src/cluster/types.js';
 import { MessageAudit } from '../src/lab/audit.js';
 import { KafkaLogSink, createLabKafka, kafkaErrorType } from '../src/lab/kafka.js';
@@ -32,38 +34,28 @@ await runMain(async () => {
   const emit = (event: Record<string, unknown>) => (json ? process.stdout.write(JSON.stringify(event) + '\n') : undefined);
   const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
 
-  const sink = new KafkaLogSink();
-  const kafka = createLabKafka(brokers, `kafka-lab-produce`, { sink, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: acks === -1, maxInFlightRequests: acks === -1 ? 1 : 5 });
-  let topics: string[];
-  try {
-    await producer.connect();
-    const admin = kafka.admin();
-    await admin.connect();
-    topics = await admin.listTopics();
-    await admin.disconnect();
-  } catch (error) {
-    await producer.disconnect().catch(() => undefined);
-    throw new UserError(`cannot reach the cluster at ${brokers.join(', ')}: start it with \`yarn cluster:up\` (${(error as Error).message})`);
-  }
-  if (!topics.includes(topic)) {
-    await producer.disconnect();
-    throw new UserError(`there is no topic "${topic}": create it first (topics: ${topics.filter((t) => !t.startsWith('__')).join(', ') || 'none'})`);
-  }
+  const kafka = createLabKafka(brokers, `kafka-lab-produce`, { sink: new KafkaLogSink(), retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const producer = await startOnTopic(kafka, brokers, topic, () =>
+    startProducer({
+      kafka,
+      producer: { createPartitioner: Partitioners.DefaultPartitioner, idempotent: acks === -1, maxInFlightRequests: acks === -1 ? 1 : 5 },
+      handleSignals: false, // the shutdown below also prints the summary
+    }),
+  );
   const audit = new MessageAudit();
-  let stopping = false;
   let sent = 0;
   let acked = 0;
   let failed = 0;
-  let wake: (() => void) | null = null;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: finishing the sends in flight, then disconnecting…`);
-    wake?.();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  let finishing: Promise<number> | null = null;
+  const finish = () =>
+    (finishing ??= (async () => {
+      await producer.close(); // waits for the sends in flight, then disconnects
+      emit({ event: 'summary', producer: producerId, sent, acked, failed });
+      say(`sent ${sent}, acknowledged ${acked}, failed ${failed}; disconnected`);
+      return failed > 0 ? 1 : 0;
+    })());
+  // First SIGINT/SIGTERM: stop taking work, finish(), exit with its code; a second one exits at once.
+  const shutdown = onShutdown(finish, { log: say });
 
   const send = async (key: string | null, value: string | null) => {
     const stamped = audit.stamp(producerId, key ?? '');
@@ -87,27 +79,23 @@ await runMain(async () => {
   if (rate !== undefined) {
     const interval = 1000 / rate;
     let next = Date.now();
-    for (let i = 0; !stopping && i < count; i++) {
+    for (let i = 0; !shutdown.stopping && i < count; i++) {
       await send(`key-${i % keyCount}`, null);
       if (!json && i % Math.max(1, Math.round(rate)) === 0) say(`${acked} acknowledged`);
       next += interval;
       const wait = next - Date.now();
-      if (wait > 0 && !stopping) await new Promise<void>((r) => ((wake = r), setTimeout(r, wait)));
+      if (wait > 0 && !shutdown.stopping) await sleep(wait, undefined, { signal: shutdown.signal }).catch(() => undefined);
     }
   } else {
     const rl = createInterface({ input: process.stdin });
-    process.once('SIGTERM', () => rl.close());
-    process.once('SIGINT', () => rl.close());
+    shutdown.signal.addEventListener('abort', () => rl.close());
     if (process.stdin.isTTY) say(`type messages for ${topic}, one per line ("key=value" for a keyed one); Ctrl-C to stop`);
     for await (const line of rl) {
-      if (stopping) break;
+      if (shutdown.stopping) break;
       if (!line.trim()) continue;
       const eq = line.indexOf('=');
       await send(eq > 0 ? line.slice(0, eq) : null, eq > 0 ? line.slice(eq + 1) : line);
     }
   }
-  await producer.disconnect();
-  emit({ event: 'summary', producer: producerId, sent, acked, failed });
-  say(`sent ${sent}, acknowledged ${acked}, failed ${failed}; disconnected`);
-  return failed > 0 ? 1 : 0;
+  return await finish();
 });

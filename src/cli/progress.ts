@@ -10,7 +10,8 @@ export interface StepOutput {
   isTTY?: boolean;
 }
 
-const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/** Spinner frames (the lab runner's waitFor draws them too). */
+export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
@@ -40,7 +41,7 @@ export async function step<T>(
     let frame = 0;
     const draw = () => {
       const extra = detail ? ` ${c.dim('· ' + detail)}` : '';
-      output.write(`\r\x1b[K${c.cyan(FRAMES[frame++ % FRAMES.length]!)} ${title}${extra} ${c.dim(seconds(Date.now() - started))}`);
+      output.write(`\r\x1b[K${c.cyan(SPINNER[frame++ % SPINNER.length]!)} ${title}${extra} ${c.dim(seconds(Date.now() - started))}`);
     };
     draw();
     timer = setInterval(draw, 100);

@@ -7,12 +7,12 @@
  *   );
  *
  *   const live = createLiveView();          // process.stdout by default
- *   live.render(`${title}\n${text}`);        // TTY: redraws in place; not a TTY: prints each changed frame
- *   live.done();                             // leaves the last frame on screen
+ *   live.render(text, title);                // TTY: redraws in place; not a TTY: prints each changed frame
+ *   live.done();                             // leaves the last frame on screen (and prints a held-back one)
  *
  * Cells may contain ANSI colours (see ./ansi.ts); widths ignore them.
  */
-import { truncateVisible, visibleWidth, c } from './ansi.js';
+import { truncateVisible, visibleWidth, colorEnabled, palette } from './ansi.js';
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -32,10 +32,17 @@ export interface TableOptions {
   empty?: string;
   /** indent every line by this many spaces */
   indent?: number;
+  /** text for null/undefined cells (default '') */
+  emptyCell?: string;
+  /** show booleans as yes/no (default: true/false) */
+  yesNo?: boolean;
+  /** bold the header and dim the rule (default: colorEnabled()); false draws the same table in plain text */
+  color?: boolean;
 }
 
-function cellText(cell: Cell): string {
-  if (cell === null || cell === undefined) return '';
+function cellText(cell: Cell, options: TableOptions): string {
+  if (cell === null || cell === undefined) return options.emptyCell ?? '';
+  if (typeof cell === 'boolean' && options.yesNo) return cell ? 'yes' : 'no';
   return String(cell);
 }
 
@@ -54,7 +61,7 @@ export function formatTable(columns: Array<ColumnSpec | string>, rows: Cell[][],
   const cols: ColumnSpec[] = columns.map((col) => (typeof col === 'string' ? { header: col } : col));
   const gap = ' '.repeat(options.gap ?? 2);
   const indent = ' '.repeat(options.indent ?? 0);
-  const texts = rows.map((row) => cols.map((col, i) => fit(cellText(row[i]), col.maxWidth ?? Infinity)));
+  const texts = rows.map((row) => cols.map((col, i) => fit(cellText(row[i], options), col.maxWidth ?? Infinity)));
   const widths = cols.map((col, i) => Math.max(visibleWidth(col.header), ...texts.map((row) => visibleWidth(row[i] ?? ''))));
   const line = (cells: string[]) =>
     indent +
@@ -62,6 +69,7 @@ export function formatTable(columns: Array<ColumnSpec | string>, rows: Cell[][],
       .map((cell, i) => pad(cell, widths[i]!, cols[i]!.align ?? 'left'))
       .join(gap)
       .trimEnd();
+  const c = palette(options.color ?? colorEnabled());
   const out: string[] = [];
   const header = line(cols.map((col) => col.header));
   out.push(options.rule === false ? header : c.bold(header));
@@ -79,9 +87,13 @@ export interface LiveOutput {
 }
 
 export interface LiveView {
-  /** Show a frame (multi-line string). On a TTY it replaces the previous frame; otherwise it is printed below. */
-  render(frame: string): void;
-  /** Stop redrawing; the last frame stays where it is. */
+  /**
+   * Show a frame (multi-line string). On a TTY it replaces the previous frame; otherwise it is printed below.
+   * `title`, if given, is drawn as the frame's first line; when not interactive a frame whose body did not change
+   * is not printed again just because its title did (titles often carry elapsed time).
+   */
+  render(frame: string, title?: string): void;
+  /** Stop redrawing; the last frame stays where it is (not interactive: a frame held back by throttling is printed). */
   done(): void;
   readonly interactive: boolean;
 }
@@ -91,27 +103,51 @@ export interface LiveViewOptions {
   interactive?: boolean;
   /** when not interactive, skip frames identical to the previous one (default true) */
   skipUnchanged?: boolean;
+  /** when not interactive, print at most this often; the latest frame in between is held for the next print or done() (default 0) */
+  minPrintIntervalMs?: number;
+  /** when not interactive, printed between two frames (default '\n': a blank line) */
+  frameSeparator?: string;
 }
 
 export function createLiveView(output: LiveOutput = process.stdout, options: LiveViewOptions = {}): LiveView {
   const interactive = options.interactive ?? Boolean(output.isTTY);
   const skipUnchanged = options.skipUnchanged ?? true;
+  const minPrintIntervalMs = options.minPrintIntervalMs ?? 0;
+  const separator = options.frameSeparator ?? '\n';
+  const withTitle = (frame: string, title?: string) => (title ? `${title}\n${frame}` : frame);
   let previousLines = 0;
   let previousFrame: string | null = null;
+  let lastPrintAt = 0;
+  let pending: string | null = null;
   let finished = false;
+  const print = (text: string) => {
+    output.write((previousFrame === null ? '' : separator) + text + '\n');
+    lastPrintAt = Date.now();
+    pending = null;
+  };
   return {
     interactive,
-    render(frame: string) {
+    render(frame: string, title?: string) {
       if (finished) return;
       if (!interactive) {
-        if (skipUnchanged && frame === previousFrame) return;
-        output.write((previousFrame === null ? '' : '\n') + frame + '\n');
+        if (skipUnchanged && frame === previousFrame) {
+          pending = null; // back to what is on screen: a held-back frame is stale now
+          return;
+        }
+        const text = withTitle(frame, title);
+        if (previousFrame !== null && Date.now() - lastPrintAt < minPrintIntervalMs) {
+          pending = text;
+          return;
+        }
+        print(text);
         previousFrame = frame;
         return;
       }
       // Lines wider than the terminal would wrap and break the cursor arithmetic: cut them.
       const width = output.columns && output.columns > 0 ? output.columns : Infinity;
-      let lines = frame.split('\n').map((l) => (Number.isFinite(width) ? truncateVisible(l, width - 1) : l));
+      let lines = withTitle(frame, title)
+        .split('\n')
+        .map((l) => (Number.isFinite(width) ? truncateVisible(l, width - 1) : l));
       // A frame taller than the screen cannot be redrawn in place either: keep its top.
       if (output.rows && lines.length > output.rows - 1) lines = lines.slice(0, Math.max(1, output.rows - 1));
       // Move to the start of the previous frame, clear everything below, draw the new one.
@@ -121,6 +157,8 @@ export function createLiveView(output: LiveOutput = process.stdout, options: Liv
       previousFrame = frame;
     },
     done() {
+      if (finished) return;
+      if (!interactive && pending !== null) print(pending);
       finished = true;
     },
   };

@@ -20,6 +20,8 @@ export interface StartConsumerOptions extends CreateKafkaOptions {
   /** kafkajs consumer options (groupId is set from above) */
   consumer?: Omit<ConsumerConfig, 'groupId'>;
   eachMessage: (payload: EachMessagePayload) => Promise<void>;
+  /** called before run(), e.g. to listen to consumer.events.GROUP_JOIN (the first join happens inside run()) */
+  beforeRun?: (consumer: Consumer) => void;
   handleSignals?: boolean;
   shutdown?: Omit<ShutdownOptions, 'exitCode'>;
 }
@@ -55,6 +57,7 @@ export async function startConsumer(options: StartConsumerOptions): Promise<LabC
   const handle = options.handleSignals === false ? null : onShutdown(() => close(), options.shutdown);
   const own = new AbortController();
 
+  options.beforeRun?.(consumer);
   await consumer.run({
     eachMessage: async (payload) => {
       await options.eachMessage(payload);

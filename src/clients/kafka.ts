@@ -4,7 +4,7 @@
  *   const kafka = createKafka({ clientId: 'orders-producer', cluster });      // or brokers: [...], or KAFKA_BOOTSTRAP
  */
 import { Kafka, type KafkaConfig, type RetryOptions, logLevel as LogLevel } from 'kafkajs';
-import { type Cluster, PROFILE_BROKERS } from '../cluster/types.js';
+import { type Cluster, PROFILE_BROKERS, UserError } from '../cluster/types.js';
 
 /**
  * The retry budget: long enough to ride out a leader election, short enough that a real outage fails in seconds.
@@ -88,4 +88,30 @@ export function kafkaConfig(options: CreateKafkaOptions = {}): KafkaConfig {
 
 export function createKafka(options: CreateKafkaOptions = {}): Kafka {
   return new Kafka(kafkaConfig(options));
+}
+
+/**
+ * For command-line clients: check that `topic` exists, then `start` the client (connect a producer, a consumer).
+ * A cluster that does not answer or a missing topic becomes a one-line UserError saying what to do.
+ */
+export async function startOnTopic<T>(kafka: Kafka, brokers: string[], topic: string, start: () => Promise<T>): Promise<T> {
+  const unreachable = (error: unknown) =>
+    new UserError(`cannot reach the cluster at ${brokers.join(', ')}: start it with \`yarn cluster:up\` (${(error as Error).message})`);
+  let topics: string[];
+  try {
+    const admin = kafka.admin();
+    await admin.connect();
+    topics = await admin.listTopics();
+    await admin.disconnect();
+  } catch (error) {
+    throw unreachable(error);
+  }
+  if (!topics.includes(topic)) {
+    throw new UserError(`there is no topic "${topic}": create it first (topics: ${topics.filter((t) => !t.startsWith('__')).join(', ') || 'none'})`);
+  }
+  try {
+    return await start();
+  } catch (error) {
+    throw unreachable(error);
+  }
 }

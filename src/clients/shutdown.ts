@@ -29,7 +29,11 @@ export interface ShutdownHandle {
   dispose(): void;
 }
 
-export function onShutdown(cleanup: (signal: NodeJS.Signals) => Promise<void> | void, options: ShutdownOptions = {}): ShutdownHandle {
+/** `cleanup` may resolve to the exit code (e.g. 1 when some work failed); otherwise `options.exitCode` (default 0). */
+export function onShutdown(
+  cleanup: (signal: NodeJS.Signals) => Promise<number | void> | number | void,
+  options: ShutdownOptions = {},
+): ShutdownHandle {
   const proc = options.proc ?? (process as unknown as ShutdownProcess);
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -53,9 +57,9 @@ export function onShutdown(cleanup: (signal: NodeJS.Signals) => Promise<void> | 
     Promise.resolve()
       .then(() => cleanup(signal))
       .then(
-        () => {
+        (code) => {
           clearTimeout(timeout);
-          proc.exit(options.exitCode ?? 0);
+          proc.exit(typeof code === 'number' ? code : (options.exitCode ?? 0));
         },
         (error: unknown) => {
           clearTimeout(timeout);

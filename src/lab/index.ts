@@ -1,7 +1,6 @@
-export { defineLab, runLab, parseLabArgs, LabContext, LabFailure, type LabDefinition, type LabResult, type LabCheck } from './runner.js';
+export { defineLab, runLab, parseLabArgs, LabContext, LabFailure, type LabDefinition, type LabResult, type LabCheck, type LiveTable } from './runner.js';
 export { MessageAudit, describeAudit, readStamp, type AuditReport, type Stamp } from './audit.js';
 export { Timeline } from './timeline.js';
 export { toJUnitXml, type JUnitCase } from './junit.js';
-export { LiveTable, renderTable } from './table.js';
 export { LABS, findLab, loadLab } from './registry.js';
 export { labMain, isMain } from './main.js';

@@ -29,31 +29,8 @@ export function bufferOutput(): Output & { text(): string } {
   };
 }
 
-export interface Style {
-  bold(s: string): string;
-  dim(s: string): string;
-  green(s: string): string;
-  red(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
-}
-
-export function style(color: boolean): Style {
-  const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return {
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    green: wrap(32, 39),
-    red: wrap(31, 39),
-    yellow: wrap(33, 39),
-    cyan: wrap(36, 39),
-  };
-}
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-export const stripAnsi = (s: string): string => s.replace(ANSI, '');
-export const visibleLength = (s: string): number => [...stripAnsi(s)].length;
+/** Colour helpers for an output: `style(out.color)`. */
+export { palette as style, type Palette as Style } from '../cli/ansi.js';
 
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

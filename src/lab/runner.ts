@@ -10,8 +10,9 @@ import type { BackendChoice, BackendName, Cluster, Profile } from '../cluster/ty
 import { UserError } from '../cluster/types.js';
 import { chooseCluster } from './cluster.js';
 import { KafkaLogSink, createLabKafka, kafkaErrorType } from './kafka.js';
+import { SPINNER } from '../cli/progress.js';
+import { type Cell, type TableOptions, createLiveView, formatTable } from '../cli/table.js';
 import { type Output, type Style, formatMs, style, terminalOutput } from './output.js';
-import { type Cell, LiveTable, renderTable } from './table.js';
 
 export interface LabDefinition {
   id: string;
@@ -80,6 +81,16 @@ export interface WaitOptions {
   onPoll?: (elapsedMs: number) => void;
 }
 
+/** Lab tables: plain text under the narration's indent, '-' for missing values, booleans as yes/no. */
+const LAB_INDENT = '   ';
+const LAB_TABLE: TableOptions = { indent: LAB_INDENT.length, emptyCell: '-', yesNo: true, color: false };
+
+export interface LiveTable {
+  update(rows: Cell[][]): void;
+  /** Final draw; later updates are ignored. */
+  done(): void;
+}
+
 export class LabContext {
   readonly s: Style;
   readonly checks: LabCheck[] = [];
@@ -126,11 +137,27 @@ export class LabContext {
   }
 
   table(headers: string[], rows: Cell[][]): void {
-    for (const l of renderTable(headers, rows)) this.out.write(`   ${l}\n`);
+    this.out.write(formatTable(headers, rows, LAB_TABLE) + '\n');
   }
 
-  liveTable(headers: string[], options: { title?: () => string } = {}): LiveTable {
-    return new LiveTable(this.out, headers, options);
+  /**
+   * A table whose numbers change while the lab waits (leaders, ISR, counts). On a TTY it redraws in place; elsewhere
+   * (CI, pipes) it prints only when the rows changed (a changing title alone does not count), at most every
+   * `minPrintIntervalMs` (default 1000), and once at the end.
+   */
+  liveTable(headers: string[], options: { title?: () => string; minPrintIntervalMs?: number } = {}): LiveTable {
+    const out = this.out;
+    const view = createLiveView(
+      { isTTY: out.isTTY, write: (text) => out.write(text), get columns() { return out.columns(); } },
+      { interactive: out.isTTY, minPrintIntervalMs: options.minPrintIntervalMs ?? 1000, frameSeparator: '' },
+    );
+    return {
+      update: (rows) => {
+        const title = options.title?.();
+        view.render(formatTable(headers, rows, LAB_TABLE), title ? `${LAB_INDENT}${title}` : undefined);
+      },
+      done: () => view.done(),
+    };
   }
 
   /** Something the lab saw, for the summary. */
@@ -172,7 +199,6 @@ export class LabContext {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const intervalMs = options.intervalMs ?? 200;
     const start = Date.now();
-    const spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
     let frame = 0;
     const showProgress = this.out.isTTY && !options.onPoll;
     let announced = false;
@@ -195,7 +221,7 @@ export class LabContext {
           if (showProgress) this.out.write('\r\u001b[2K');
           throw new LabFailure(`timed out after ${formatMs(timeoutMs)} waiting for: ${label}`);
         }
-        if (showProgress) this.out.write(`\r\u001b[2K   ${spinner[frame++ % spinner.length]} ${label} ${this.s.dim(formatMs(elapsedMs))}`);
+        if (showProgress) this.out.write(`\r\u001b[2K   ${SPINNER[frame++ % SPINNER.length]} ${label} ${this.s.dim(formatMs(elapsedMs))}`);
         else if (!this.out.isTTY && !announced && elapsedMs >= 1000) {
           announced = true;
           this.out.write(`   … ${label}\n`);

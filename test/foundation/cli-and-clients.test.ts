@@ -26,6 +26,36 @@ describe('table renderer', () => {
     log.render('y');
     expect(plain.join('')).toBe('x\n\ny\n');
   });
+
+  it('live view, not a TTY: a changed title alone is not a new frame; throttled frames are held, the last printed on done()', () => {
+    const plain: string[] = [];
+    const log = createLiveView({ write: (s: string) => plain.push(s), isTTY: false }, { minPrintIntervalMs: 60_000, frameSeparator: '' });
+    log.render('x', 't1');
+    log.render('x', 't2'); // same body: nothing
+    log.render('y', 't3'); // changed, but within the interval: held
+    log.render('z', 't4'); // replaces the held frame
+    expect(plain.join('')).toBe('t1\nx\n');
+    log.done();
+    log.render('w', 't5'); // after done: ignored
+    expect(plain.join('')).toBe('t1\nx\nt4\nz\n');
+    const back: string[] = [];
+    const view = createLiveView({ write: (s: string) => back.push(s), isTTY: false }, { minPrintIntervalMs: 60_000 });
+    view.render('x');
+    view.render('y'); // held
+    view.render('x'); // back to what is printed: the held frame is stale
+    view.done();
+    expect(back.join('')).toBe('x\n');
+  });
+
+  it('table options: indent, empty cells, yes/no, plain text', () => {
+    process.env.FORCE_COLOR = '1';
+    try {
+      const text = formatTable(['k', 'v'], [['a', null], ['b', true]], { indent: 2, emptyCell: '-', yesNo: true, color: false });
+      expect(text.split('\n')).toEqual(['  k  v', '  ─  ───', '  a  -', '  b  yes']);
+    } finally {
+      delete process.env.FORCE_COLOR;
+    }
+  });
 });
 
 describe('CLI helpers', () => {
@@ -116,6 +146,14 @@ describe('graceful shutdown', () => {
       throw new Error('boom');
     }, { proc, log: () => {} });
     emitter.emit('SIGINT', 'SIGINT');
+    await new Promise((r) => setImmediate(r));
+    expect(exits).toEqual([1]);
+  });
+
+  it('a cleanup may return the exit code', async () => {
+    const { proc, emitter, exits } = fakeProcess();
+    onShutdown(async () => 1, { proc, log: () => {} });
+    emitter.emit('SIGTERM', 'SIGTERM');
     await new Promise((r) => setImmediate(r));
     expect(exits).toEqual([1]);
   });

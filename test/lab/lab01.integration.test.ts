@@ -7,7 +7,7 @@ import type { EmbeddedCluster } from '../../src/broker/embedded-cluster.js';
 import { bufferOutput } from '../../src/lab/output.js';
 import { runLab } from '../../src/lab/runner.js';
 import lab01 from '../../labs/01-first-message/lab.js';
-import { inProcessCluster } from './embedded-adapter.js';
+import { InProcessCluster } from '../../src/cluster/in-process.js';
 
 describe('lab 01 against an in-process embedded cluster', () => {
   let dir: string;
@@ -27,7 +27,7 @@ describe('lab 01 against an in-process embedded cluster', () => {
   it('passes in verify mode and cleans up after itself (twice in a row)', async () => {
     for (let run = 0; run < 2; run++) {
       const out = bufferOutput();
-      const result = await runLab(lab01, { verify: true, out, cluster: inProcessCluster(embedded!, 'single') });
+      const result = await runLab(lab01, { verify: true, out, cluster: new InProcessCluster(embedded!, 'single') });
       expect(result.ok, out.text()).toBe(true);
       expect(result.checks.length).toBeGreaterThanOrEqual(4);
       expect(out.text()).toContain('PASS lab 01');

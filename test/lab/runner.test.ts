@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/cluster/types.js';
 import { UserError } from '../../src/cluster/types.js';
-import { bufferOutput } from '../../src/lab/output.js';
+import { stripAnsi } from '../../src/cli/ansi.js';
+import { type Output, bufferOutput } from '../../src/lab/output.js';
 import { findLab, LABS } from '../../src/lab/registry.js';
-import { LabFailure, defineLab, parseLabArgs, runLab } from '../../src/lab/runner.js';
-import { LiveTable, renderTable } from '../../src/lab/table.js';
+import { LabContext, LabFailure, defineLab, parseLabArgs, runLab } from '../../src/lab/runner.js';
 
 function fakeCluster(): Cluster & { calls: string[] } {
   const calls: string[] = [];
@@ -138,13 +138,18 @@ describe('lab runner', () => {
 });
 
 describe('tables', () => {
+  const labWith = (out: Output) =>
+    new LabContext(defineLab({ id: '94', slug: 't', title: 'T', profile: 'single', async run() {} }), fakeCluster(), out, true);
+
   it('aligns columns', () => {
-    expect(renderTable(['a', 'bbb'], [[1, 'x'], ['long', null]])).toEqual(['a     bbb', '────  ───', '1     x', 'long  -']);
+    const out = bufferOutput();
+    labWith(out).table(['a', 'bbb'], [[1, 'x'], ['long', null], [true, false]]);
+    expect(out.text().split('\n')).toEqual(['   a     bbb', '   ────  ───', '   1     x', '   long  -', '   yes   no', '']);
   });
 
   it('a live table prints only changes when not on a TTY', () => {
     const out = bufferOutput();
-    const t = new LiveTable(out, ['p', 'leader'], { minPrintIntervalMs: 0 });
+    const t = labWith(out).liveTable(['p', 'leader'], { minPrintIntervalMs: 0 });
     t.update([[0, 1]]);
     t.update([[0, 1]]);
     t.update([[0, 2]]);
@@ -155,11 +160,12 @@ describe('tables', () => {
   it('a live table redraws in place on a TTY', () => {
     let text = '';
     const out = { isTTY: true, color: false, write: (t: string) => void (text += t), columns: () => 80 };
-    const t = new LiveTable(out, ['p', 'leader']);
+    const t = labWith(out).liveTable(['p', 'leader']);
     t.update([[0, 1]]);
-    expect(text).not.toContain('\u001b[3A');
+    expect(text).not.toContain('\u001b[3F');
     t.update([[0, 2]]);
-    expect(text).toContain('\u001b[3A'); // back up over the 3 lines drawn (header, rule, row)
-    expect(text.split('\u001b[2K').length - 1).toBe(6);
+    expect(text).toContain('\u001b[3F'); // back up over the 3 lines drawn (header, rule, row)
+    expect(text.split('\u001b[J').length - 1).toBe(2); // each draw clears below and draws the whole frame:
+    expect(stripAnsi(text).split('\n').filter(Boolean)).toHaveLength(6); // 2 frames × 3 lines
   });
 });
