@@ -2,7 +2,7 @@
 import { parseArgs, runMain, step, backendArg, profileArg } from '../src/cli/index.js';
 import { createKafka, QUICK_RETRY } from '../src/clients/index.js';
 import { openCluster } from '../src/cluster/index.js';
-import { applyTopicSet } from '../src/topics/index.js';
+import { applyTopicSet, loadTopicSet } from '../src/topics/index.js';
 
 await runMain(async () => {
   const args = parseArgs({
@@ -13,6 +13,9 @@ await runMain(async () => {
   });
   const file = String(args._[0] ?? 'topics/course.yaml');
   const dryRun = Boolean(args['dry-run']);
+  // The file first: a missing file, bad YAML or a wrong type is reported as such, not as "cannot reach Kafka".
+  // (applyTopicSet reads it again and adds the checks that need the cluster, e.g. replication factor vs brokers.)
+  loadTopicSet(file);
   // --bootstrap (or KAFKA_BOOTSTRAP) points at any cluster; otherwise the kit's own.
   const brokers = args.bootstrap ? String(args.bootstrap).split(',') : process.env.KAFKA_BOOTSTRAP ? undefined : (
     await openCluster({ backend: backendArg(args.backend), profile: profileArg(args.profile) })

@@ -25,7 +25,16 @@ export function parseArgs(spec: ArgSpec, args: string[] = process.argv.slice(2))
     known.add(to);
   }
   const unknown: string[] = [];
-  const parsed = minimist(args.filter((a) => a !== '--'), {
+  // `--rate -3`: minimist would read -3 as an option of its own; a value-taking option keeps it as its value, so the
+  // check of that value says what is wrong ("--rate must be a positive number") instead of "unknown option -3".
+  const valued = new Set(spec.string ?? []);
+  const joined: string[] = [];
+  for (const arg of args.filter((a) => a !== '--')) {
+    const prev = joined.at(-1);
+    if (prev !== undefined && /^-\d/.test(arg) && /^--?[^=]+$/.test(prev) && valued.has(prev.replace(/^-+/, ''))) joined[joined.length - 1] = `${prev}=${arg}`;
+    else joined.push(arg);
+  }
+  const parsed = minimist(joined, {
     string: spec.string ?? [],
     boolean: ['help', ...(spec.boolean ?? [])],
     alias: { h: 'help', ...(spec.alias ?? {}) },

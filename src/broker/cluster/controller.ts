@@ -22,6 +22,14 @@ export type ControllerEvent =
   | { kind: 'topic-deleted'; topic: TopicState }
   | { kind: 'broker'; broker: BrokerRegistration };
 
+/**
+ * The most partitions one CreateTopics / CreatePartitions request may create (Kafka's KRaft controller bounds a
+ * request the same way, MAX_PARTITIONS_PER_BATCH = 10 000). Without it one request asking for 2^31-1 partitions made
+ * the broker build the assignment in a loop until the process ran out of memory (found by test/fuzz).
+ */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+const TOO_MANY_PARTITIONS = `Excessively large number of partitions per request (at most ${MAX_PARTITIONS_PER_REQUEST}).`;
+
 export class TopicError extends Error {
   constructor(
     readonly code: number,
@@ -198,6 +206,7 @@ export class Controller {
     }
     const live = this.liveBrokerIds();
     if (assignments.length > 0) {
+      if (assignments.length > MAX_PARTITIONS_PER_REQUEST) throw new TopicError(ErrorCode.INVALID_PARTITIONS, TOO_MANY_PARTITIONS);
       if (numPartitions !== -1 || replicationFactor !== -1) {
         throw new TopicError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set.');
       }
@@ -218,6 +227,7 @@ export class Controller {
     const partitions = numPartitions === -1 ? this.config.numPartitions : numPartitions;
     const rf = replicationFactor === -1 ? this.config.defaultReplicationFactor : replicationFactor;
     if (partitions <= 0) throw new TopicError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+    if (partitions > MAX_PARTITIONS_PER_REQUEST) throw new TopicError(ErrorCode.INVALID_PARTITIONS, TOO_MANY_PARTITIONS);
     if (rf <= 0) throw new TopicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
     if (rf > live.length) {
       throw new TopicError(
@@ -295,6 +305,7 @@ export class Controller {
         `Topic currently has ${current} partitions, which is higher than the requested ${count}.`,
       );
     }
+    if (count - current > MAX_PARTITIONS_PER_REQUEST) throw new TopicError(ErrorCode.INVALID_PARTITIONS, TOO_MANY_PARTITIONS);
     const rf = topic.partitions[0]!.replicas.length;
     const live = this.liveBrokerIds();
     if (rf > live.length) {

@@ -821,9 +821,14 @@ export class GroupCoordinator {
 
 // ==================================================================== helpers
 
-/** Kafka's `Utils.abs(groupId.hashCode()) % numPartitions`: the __consumer_offsets partition of a group. */
+/**
+ * Kafka's `Utils.abs(groupId.hashCode()) % numPartitions`: the __consumer_offsets partition of a group. Utils.abs is
+ * Math.abs except that Integer.MIN_VALUE maps to 0 — not `& 0x7fffffff`, which differs for every negative hash
+ * ("my-group" → 12 of 50 on Kafka, 36 with the mask).
+ */
 export function coordinatorPartition(groupId: string, numPartitions: number): number {
-  return (javaStringHashCode(groupId) & 0x7fffffff) % numPartitions;
+  const h = javaStringHashCode(groupId);
+  return (h === -0x80000000 ? 0 : Math.abs(h)) % numPartitions;
 }
 
 /** Java's String.hashCode over UTF-16 code units, as a signed 32-bit int. */

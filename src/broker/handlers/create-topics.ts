@@ -1,4 +1,4 @@
-import { TopicError } from '../cluster/controller.js';
+import { MAX_PARTITIONS_PER_REQUEST, TopicError } from '../cluster/controller.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
@@ -21,6 +21,7 @@ export const createTopics = defineHandler({
   maxVersion: 3,
   handle(request, { cluster }) {
     const names = request.topics.map((t: CreatableTopic) => t.name);
+    let budget = MAX_PARTITIONS_PER_REQUEST; // partitions this request may still create (all topics together)
     const topics = request.topics.map((t: CreatableTopic) => {
       const result = (errorCode: number, errorMessage: string | null = null) => ({ name: t.name, errorCode, errorMessage });
       if (names.filter((n: string) => n === t.name).length > 1) {
@@ -28,6 +29,10 @@ export const createTopics = defineHandler({
       }
       try {
         const { replicas, configs } = cluster.controller.validateNewTopic(t.name, t.numPartitions, t.replicationFactor, t.assignments, t.configs);
+        if (replicas.length > budget) {
+          return result(ErrorCode.INVALID_PARTITIONS, `Excessively large number of partitions per request (at most ${MAX_PARTITIONS_PER_REQUEST}).`);
+        }
+        budget -= replicas.length;
         if (!request.validateOnly) {
           cluster.controller.createTopic(t.name, replicas, configs);
           cluster.log(`created topic ${t.name} (${replicas.length} partitions, replication factor ${replicas[0]!.length})`);
