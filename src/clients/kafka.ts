@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 /**
  * kafkajs clients for kafka-lab code (labs, scripts, a student's own producer):
  *
@@ -98,6 +99,8 @@ export async function startOnTopic<T>(kafka: Kafka, brokers: string[], topic: st
   const unreachable = (error: unknown) =>
     new UserError(`cannot reach the cluster at ${brokers.join(', ')}: start it with \`yarn cluster:up\` (${(error as Error).message})`);
   let topics: string[];
+  // A quick look first: a cluster that is down is reported at once, not after the failover retry budget.
+  if (!(await anyAnswers(brokers))) throw unreachable(new Error('connection refused'));
   try {
     const admin = kafka.admin();
     await admin.connect();
@@ -114,4 +117,25 @@ export async function startOnTopic<T>(kafka: Kafka, brokers: string[], topic: st
   } catch (error) {
     throw unreachable(error);
   }
+}
+
+/** True when at least one host:port accepts a TCP connection within `timeoutMs`. */
+export async function anyAnswers(brokers: string[], timeoutMs = 1000): Promise<boolean> {
+  const answers = await Promise.all(
+    brokers.map(
+      (address) =>
+        new Promise<boolean>((resolve) => {
+          const at = address.lastIndexOf(':');
+          const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) });
+          const done = (ok: boolean) => {
+            socket.destroy();
+            resolve(ok);
+          };
+          socket.setTimeout(timeoutMs, () => done(false));
+          socket.once('connect', () => done(true));
+          socket.once('error', () => done(false));
+        }),
+    ),
+  );
+  return answers.some(Boolean);
 }

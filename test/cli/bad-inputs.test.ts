@@ -113,7 +113,7 @@ const usage = {
 const noEmbedded = 'no embedded cluster is running: start one with `yarn cluster:up --backend embedded`';
 const noDockerError = 'Docker is not installed (no `docker` command found): install Docker Desktop or Docker Engine, or run without Docker: `--backend embedded`';
 const down = () => `cannot reach Kafka at 127.0.0.1:${freePort}: is a cluster up? Run \`yarn cluster:up\` (or check KAFKA_BOOTSTRAP)`;
-const refused = () => `cannot reach the cluster at 127.0.0.1:${freePort}: start it with \`yarn cluster:up\` (Connection error: connect ECONNREFUSED 127.0.0.1:${freePort})`;
+const refused = () => `cannot reach the cluster at 127.0.0.1:${freePort}: start it with \`yarn cluster:up\` (connection refused)`;
 
 const rows: Row[] = [
   // topics:apply — the YAML entry point (the file is checked before the cluster is asked anything)
