@@ -13,7 +13,7 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { buildClusterStatus } from './embedded-status.js';
+import { buildClusterStatus } from './admin-status.js';
 import { PROJECT_ROOT, clearCurrent, labHome, writeCurrent } from './home.js';
 import { type BrokerWaiter, waitForBrokers } from './ready.js';
 import { type CommandResult, type CommandRunner, EXIT_NOT_FOUND, EXIT_TIMEOUT, zxRunner } from './runner.js';

@@ -22,7 +22,7 @@ import {
   removeFile,
   resolveHome,
 } from '../broker/daemon-files.js';
-import { buildClusterStatus } from './embedded-status.js';
+import { buildClusterStatus } from './admin-status.js';
 import { describeOnce } from './ready.js';
 import type { BrokerState, Cluster, ClusterStatus, Profile } from './types.js';
 import { UserError } from './types.js';

@@ -1,5 +1,5 @@
 import type { EmbeddedCluster } from '../broker/embedded-cluster.js';
-import { buildClusterStatus } from './embedded-status.js';
+import { buildClusterStatus } from './admin-status.js';
 import type { BrokerState, Cluster, ClusterStatus, Profile } from './types.js';
 
 /**

@@ -2,7 +2,7 @@
  * `cluster:status`: one ClusterStatus for any backend, printed as tables, as JSON, or live (`--watch`).
  *
  * The numbers come from the Kafka protocol through a kafkajs admin (metadata: leaders, replicas, ISR; list offsets:
- * high watermarks; groups: members, assignments, committed offsets → lag), in ./embedded-status.ts's
+ * high watermarks; groups: members, assignments, committed offsets → lag), in ./admin-status.ts's
  * buildClusterStatus, which both backends call from their status(). The backend adds what metadata cannot say: which
  * brokers are up (containers / the daemon) and the active KRaft controller.
  */
