@@ -466,21 +466,28 @@ export class DockerBackend implements Cluster {
    * the quorum itself, from inside a running broker (a JVM tool: about a second).
    */
   async activeController(): Promise<number | null> {
+    const result = await this.kafkaTool('kafka-metadata-quorum.sh', 'describe --status');
+    return result?.exitCode === 0 ? parseQuorumLeader(result.stdout) : null;
+  }
+
+  /** Kafka's preferred leader election for every partition, run from inside a broker container. */
+  async electPreferredLeaders(): Promise<number | null> {
+    const result = await this.kafkaTool('kafka-leader-election.sh', '--election-type PREFERRED --all-topic-partitions');
+    if (!result) throw new UserError(`no ${this.profile} cluster is running in Docker: start it with \`yarn cluster:up --profile ${this.profile}\``);
+    // The tool exits non-zero when some partitions already had their preferred leader; that is not a failure.
+    const moved = /Successfully completed leader election \(PREFERRED\) for partitions (.*)/.exec(result.stdout);
+    return moved ? moved[1]!.split(',').filter(Boolean).length : 0;
+  }
+
+  /** Runs one of the image's /opt/kafka/bin tools in a running broker (a JVM tool: about a second); null if none runs. */
+  private async kafkaTool(tool: string, args: string): Promise<CommandResult | null> {
     const rows = await this.containers();
     const row = rows.find((r) => r.state === 'running' && r.service.startsWith('kafka-'));
     if (!row) return null;
-    const result = await this.exec(
-      await this.composeArgs(
-        'exec',
-        '-T',
-        row.service,
-        'sh',
-        '-c',
-        `KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka/bin/kafka-metadata-quorum.sh --bootstrap-server ${row.service}:19092 describe --status`,
-      ),
+    return this.exec(
+      await this.composeArgs('exec', '-T', row.service, 'sh', '-c', `KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka/bin/${tool} --bootstrap-server ${row.service}:19092 ${args}`),
       30_000,
     );
-    return result.exitCode === 0 ? parseQuorumLeader(result.stdout) : null;
   }
 
   async status(): Promise<ClusterStatus> {

@@ -76,7 +76,7 @@ export interface Cluster {
    * Moves leadership back to each partition's preferred replica (the first in its list) where that replica is alive
    * and in sync, now, instead of waiting for the periodic check. Returns how many partitions moved, when known.
    */
-  electPreferredLeaders?(): Promise<number | null>;
+  electPreferredLeaders(): Promise<number | null>;
   /** true when a cluster of this backend/profile is currently running */
   isUp(): Promise<boolean>;
 }

@@ -579,6 +579,7 @@ function noCluster(): Cluster {
     killBroker: missing,
     stopBroker: missing,
     startBroker: missing,
+    electPreferredLeaders: missing,
     isUp: async () => false,
   };
 }

@@ -169,6 +169,17 @@ describe('docker backend: commands', () => {
     expect(await b.activeController()).toBe(3);
     expect(calls.at(-1)).toMatch(/exec -T kafka-2 sh -c KAFKA_HEAP_OPTS=-Xmx64m \/opt\/kafka\/bin\/kafka-metadata-quorum\.sh --bootstrap-server kafka-2:19092 describe --status$/);
   });
+
+  it('runs a preferred leader election from inside a running broker and counts the partitions that moved', async () => {
+    const { runner, calls } = fakeDocker([
+      ...engineOk,
+      [psFilter('kafka-lab-multi'), rows('kafka-1\trunning\tUp (healthy)')],
+      [`docker compose ${MULTI} exec`, { exitCode: 1, stdout: 'Successfully completed leader election (PREFERRED) for partitions orders-0, orders-3\nValid replica already elected for partitions orders-1\n' }],
+    ]);
+    const { b } = backend('multi', runner);
+    expect(await b.electPreferredLeaders()).toBe(2);
+    expect(calls.at(-1)).toMatch(/kafka-leader-election\.sh --bootstrap-server kafka-1:19092 --election-type PREFERRED --all-topic-partitions$/);
+  });
 });
 
 async function failure(promise: Promise<unknown>): Promise<string> {

@@ -22,6 +22,7 @@ function fakeCluster(): Cluster & { calls: string[] } {
     killBroker: rec('kill'),
     stopBroker: rec('stop'),
     startBroker: rec('start'),
+    electPreferredLeaders: async () => (calls.push('elect'), 0),
     isUp: async () => true,
   };
 }
