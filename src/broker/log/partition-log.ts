@@ -111,6 +111,15 @@ const CLEAN_SHUTDOWN = '.clean-shutdown';
 const OPEN_SCAN_CHUNK = 256 * 1024;
 const READ_SCAN_CHUNK = 8 * 1024;
 const EMPTY = Buffer.alloc(0);
+/**
+ * perf: bytes of the newest leader appends kept in memory so that followers and consumers at the log end get them
+ * without reading the segment back (a header scan, two reads and a fresh buffer per follower per batch). Copies, packed
+ * into shared slabs (one allocation per TAIL_SLAB, not per batch), so callers may reuse what they appended. Per log:
+ * memory stays bounded; the segment files are the truth and the tail is dropped whenever the log changes other than by
+ * a leader append.
+ */
+const TAIL_BYTES = 512 * 1024;
+const TAIL_SLAB = 128 * 1024;
 
 /**
  * One replica's partition log on disk, Kafka-style: `<baseOffset 20 digits>.log` segment files holding record batches
@@ -131,6 +140,11 @@ export class PartitionLog {
   private hwLastWrite = 0;
   private hwTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The newest leader appends, contiguous and ending at the log end offset, all in the active segment (see TAIL_BYTES). */
+  private tail: Array<{ baseOffset: number; lastOffset: number; bytes: Buffer }> = [];
+  private tailBytes = 0;
+  private slab: Buffer | null = null;
+  private slabUsed = 0;
 
   private constructor(
     readonly dir: string,
@@ -237,7 +251,11 @@ export class PartitionLog {
       h.attributes |= TIMESTAMP_TYPE_MASK;
       h.maxTimestamp = now;
     }
-    this.appendBatch(batch, 0, batch.length, h, now);
+    this.appendBatch(batch, 0, batch.length, h, now); // a roll drops the tail first
+    // perf: keep a copy at the tail for the followers' copy and reads at the log end (see TAIL_BYTES)
+    this.tail.push({ baseOffset, lastOffset: baseOffset + h.lastOffsetDelta, bytes: this.copyToSlab(batch) });
+    this.tailBytes += batch.length;
+    while (this.tailBytes > TAIL_BYTES && this.tail.length > 1) this.tailBytes -= this.tail.shift()!.bytes.length;
     return { baseOffset, lastOffset: baseOffset + h.lastOffsetDelta, logAppendTime };
   }
 
@@ -256,6 +274,7 @@ export class PartitionLog {
     let firstOffset = -1;
     let lastOffset = -1;
     const now = Date.now();
+    this.dropTail();
     while (batches.length - pos >= HEADER_SIZE) {
       const h = readBatchHeader(batches, pos);
       const bad = invalidHeader(h);
@@ -285,12 +304,54 @@ export class PartitionLog {
     this.producerState.update(h, h.baseOffset);
   }
 
+  private copyToSlab(batch: Buffer): Buffer {
+    if (batch.length > TAIL_SLAB / 2) return Buffer.from(batch);
+    if (this.slab === null || this.slabUsed + batch.length > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(TAIL_SLAB);
+      this.slabUsed = 0;
+    }
+    const view = this.slab.subarray(this.slabUsed, this.slabUsed + batch.length);
+    view.set(batch);
+    this.slabUsed += batch.length;
+    return view;
+  }
+
+  private dropTail(): void {
+    if (this.tail.length === 0) return;
+    this.tail = [];
+    this.tailBytes = 0;
+  }
+
+  /** `read` from the in-memory tail, or null when fetchOffset is not in it (then the segment is read). */
+  private readTail(fetchOffset: number, maxBytes: number, limit: number, result: ReadResult): ReadResult | null {
+    const tail = this.tail;
+    if (tail.length === 0 || fetchOffset < tail[0]!.baseOffset) return null;
+    let i = tail.length - 1;
+    while (i > 0 && tail[i]!.baseOffset > fetchOffset) i--;
+    const first = tail[i]!;
+    if (first.lastOffset >= limit) return result;
+    const want = Math.max(maxBytes, first.bytes.length);
+    let total = first.bytes.length;
+    let j = i + 1;
+    while (j < tail.length && tail[j]!.lastOffset < limit && total + tail[j]!.bytes.length <= want) total += tail[j++]!.bytes.length;
+    result.firstOffset = first.baseOffset;
+    result.lastOffset = tail[j - 1]!.lastOffset;
+    const last = tail[j - 1]!.bytes;
+    // batches packed back to back in one slab are one view; otherwise one copy
+    const adjacent = last.buffer === first.bytes.buffer && last.byteOffset + last.length - first.bytes.byteOffset === total;
+    result.records = adjacent
+      ? Buffer.from(first.bytes.buffer, first.bytes.byteOffset, total)
+      : Buffer.concat(tail.slice(i, j).map((b) => b.bytes), total);
+    return result;
+  }
+
   private get active(): Segment {
     return this.segments[this.segments.length - 1]!;
   }
 
   /** Closes the active segment and starts a new (empty) one at the log end offset. */
   private roll(): Segment {
+    this.dropTail();
     const old = this.active;
     if (old.fd !== null) closeSync(old.fd);
     old.fd = null;
@@ -316,6 +377,8 @@ export class PartitionLog {
     const limit = Math.min(maxOffset, this.endOffset);
     const result: ReadResult = { records: EMPTY, firstOffset: -1, lastOffset: -1, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
     if (fetchOffset >= limit) return result;
+    const fromTail = this.readTail(fetchOffset, maxBytes, limit, result);
+    if (fromTail) return fromTail;
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
       if (seg.size === 0 || seg.nextOffset <= fetchOffset) continue;
@@ -427,6 +490,7 @@ export class PartitionLog {
    * below logStartOffset it becomes truncateFully(offset). Epoch cache truncated, producer state rebuilt, HW clamped.
    */
   truncateTo(offset: number): void {
+    this.dropTail();
     this.ensureOpen();
     if (offset >= this.endOffset) return;
     if (offset < this.startOffset) {
@@ -455,6 +519,7 @@ export class PartitionLog {
 
   /** Drops the whole log and restarts it empty at `newStart` (logStartOffset = LEO = HW = newStart). */
   truncateFully(newStart: number): void {
+    this.dropTail();
     this.ensureOpen();
     for (let i = this.segments.length - 1; i >= 0; i--) this.deleteSegment(i);
     this.endOffset = newStart;
@@ -512,6 +577,7 @@ export class PartitionLog {
   }
 
   private setLogStartOffset(offset: number, force = false): void {
+    this.dropTail();
     if (!force && offset === this.startOffset) return;
     this.startOffset = offset;
     writeAtomically(join(this.dir, LOG_START_FILE), `${offset}\n`);
@@ -651,6 +717,8 @@ export class PartitionLog {
 
   /** Flushes checkpoints (HW, producer snapshot, clean-shutdown marker) and releases file descriptors. Idempotent. */
   close(): void {
+    this.dropTail();
+    this.slab = null;
     if (this.closed) return;
     if (this.hwTimer) clearTimeout(this.hwTimer);
     this.hwTimer = null;
@@ -666,6 +734,8 @@ export class PartitionLog {
 
   /** Closes (without writing checkpoints) and removes the directory: topic deletion. */
   delete(): void {
+    this.dropTail();
+    this.slab = null;
     if (this.hwTimer) clearTimeout(this.hwTimer);
     this.hwTimer = null;
     for (const seg of this.segments) {
