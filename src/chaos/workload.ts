@@ -52,6 +52,9 @@ export class Workload {
   consumerRestarts = 0;
   readonly errors = new Map<string, number>();
 
+  /** Consumers being replaced after a crash: stopConsumers waits for them. */
+  private readonly replacements = new Set<Promise<unknown>>();
+
   constructor(
     private readonly kafka: Kafka,
     private readonly audit: MessageAudit,
@@ -76,14 +79,23 @@ export class Workload {
       // kafkajs restarts itself after retriable crashes; after others the member is gone: replace it.
       if (event.payload.restart || this.consumersStopping) return;
       this.consumerRestarts++;
-      void consumer
+      const replacement = consumer
         .disconnect()
         .catch(() => undefined)
         .then(() => (this.consumersStopping ? undefined : this.startConsumer(i)))
         .catch(() => undefined);
+      this.replacements.add(replacement);
+      void replacement.finally(() => this.replacements.delete(replacement));
     });
+    // A replacement that was still connecting when the run ended must not start fetching: it would outlive the run.
+    const stopping = async () => {
+      if (this.consumersStopping) await consumer.disconnect().catch(() => undefined);
+      return this.consumersStopping;
+    };
     await consumer.connect();
+    if (await stopping()) return;
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    if (await stopping()) return;
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         this.audit.consumedMessage(partition, message);
@@ -199,6 +211,7 @@ export class Workload {
 
   async stopConsumers(): Promise<void> {
     this.consumersStopping = true;
+    await Promise.all([...this.replacements]);
     await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
   }
 }
