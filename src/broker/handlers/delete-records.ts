@@ -1,4 +1,5 @@
 import { ErrorCode } from '../protocol/errors.js';
+import { localLeader } from './local-leader.js';
 import { defineHandler } from './types.js';
 
 /** DeleteRecords v0-1: moves the log start offset forward (-1 means up to the high watermark) on every replica. */
@@ -14,13 +15,11 @@ export const deleteRecords = defineHandler({
         name: topic.name,
         partitions: topic.partitions.map(({ partitionIndex, offset }) => {
           const answer = (errorCode: number, lowWatermark = -1) => ({ partitionIndex, lowWatermark, errorCode });
-          const state = cluster.metadata.partition(topic.name, partitionIndex);
-          if (!state) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          const leader = broker.replicas.get(topic.name, partitionIndex);
-          if (!leader?.isLeader) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const leader = localLeader(cluster, broker, topic.name, partitionIndex);
+          if (typeof leader === 'number') return answer(leader);
           const target = offset === -1 ? leader.highWatermark : offset;
           if (target < 0 || target > leader.highWatermark) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
-          for (const id of state.replicas) {
+          for (const id of leader.state.replicas) {
             const replica = cluster.runningBroker(id)?.replicas.get(topic.name, partitionIndex);
             if (replica && target > replica.logStartOffset && target <= replica.logEndOffset) replica.log.deleteRecordsBefore(target);
           }

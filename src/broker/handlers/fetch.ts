@@ -2,6 +2,7 @@ import type { Broker } from '../broker.js';
 import type { ClusterContext } from '../cluster/context.js';
 import type { Replica } from '../cluster/replica.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { leaderEpochError, localLeader } from './local-leader.js';
 import { defineHandler } from './types.js';
 
 const READ_COMMITTED = 1;
@@ -64,7 +65,7 @@ function readPartition(
   p: FetchPartition,
   isolationLevel: number,
   budget: number,
-  firstWithData: boolean,
+  nothingReturnedYet: boolean,
 ) {
   const data = (errorCode: number, replica?: Replica, records: Buffer = EMPTY) => ({
     partitionIndex: p.partition,
@@ -76,20 +77,16 @@ function readPartition(
     preferredReadReplica: -1,
     records,
   });
-  const state = cluster.metadata.partition(topic, p.partition);
-  if (!state) return { data: data(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) };
-  const replica = broker.replicas.get(topic, p.partition);
-  if (!replica?.isLeader) return { data: data(ErrorCode.NOT_LEADER_OR_FOLLOWER) };
-  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== state.leaderEpoch) {
-    const code = p.currentLeaderEpoch < state.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
-    return { data: data(code, replica) };
-  }
+  const replica = localLeader(cluster, broker, topic, p.partition);
+  if (typeof replica === 'number') return { data: data(replica) };
+  const fenced = leaderEpochError(p.currentLeaderEpoch, replica);
+  if (fenced !== ErrorCode.NONE) return { data: data(fenced, replica) };
   if (p.fetchOffset < replica.logStartOffset || p.fetchOffset > replica.logEndOffset) {
     return { data: data(ErrorCode.OFFSET_OUT_OF_RANGE, replica) };
   }
   // Past the byte budget, a partition only gets data when nothing was returned yet (the KIP-74 first-batch rule).
   const maxBytes = Math.min(p.partitionMaxBytes, budget);
-  if (maxBytes <= 0 && !firstWithData) return { data: data(ErrorCode.NONE, replica), replica };
+  if (maxBytes <= 0 && !nothingReturnedYet) return { data: data(ErrorCode.NONE, replica), replica };
   const { records } = replica.log.read(p.fetchOffset, Math.max(maxBytes, 1), replica.highWatermark);
   return { data: data(ErrorCode.NONE, replica, records), replica };
 }

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../protocol/errors.js';
+import { localLeader } from './local-leader.js';
 import { defineHandler } from './types.js';
 
 const LATEST = -1;
@@ -21,9 +22,8 @@ export const listOffsets = defineHandler({
         name: topic.name,
         partitions: topic.partitions.map(({ partitionIndex, timestamp }) => {
           const answer = (errorCode: number, offset = -1, ts = -1) => ({ partitionIndex, errorCode, timestamp: ts, offset });
-          if (!cluster.metadata.partition(topic.name, partitionIndex)) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          const replica = broker.replicas.get(topic.name, partitionIndex);
-          if (!replica?.isLeader) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const replica = localLeader(cluster, broker, topic.name, partitionIndex);
+          if (typeof replica === 'number') return answer(replica);
           if (timestamp === LATEST) return answer(ErrorCode.NONE, replica.highWatermark);
           if (timestamp === EARLIEST) return answer(ErrorCode.NONE, replica.logStartOffset);
           const found = replica.log.offsetForTimestamp(timestamp, replica.highWatermark);

@@ -4,6 +4,7 @@ import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { isTransactional, validateProducedBatch } from '../protocol/record-batch.js';
 import { topicConfigValue } from '../cluster/topic-configs.js';
+import { localLeader } from './local-leader.js';
 import { NO_RESPONSE, defineHandler } from './types.js';
 
 interface PartitionResult {
@@ -57,10 +58,9 @@ async function producePartition(
     logStartOffset,
   });
   if (acks !== 0 && acks !== 1 && acks !== -1) return result(ErrorCode.INVALID_REQUIRED_ACKS);
-  const state = cluster.metadata.partition(topic, index);
-  if (!state) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const replica = broker.replicas.get(topic, index);
-  if (!replica?.isLeader) return result(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  const replica = localLeader(cluster, broker, topic, index);
+  if (typeof replica === 'number') return result(replica);
+  const state = replica.state;
   if (!records || records.length === 0) return result(ErrorCode.CORRUPT_MESSAGE);
 
   const maxMessageBytes = Number(topicConfigValue(cluster.metadata.topics.get(topic)!.configs, 'max.message.bytes', cluster.config));
