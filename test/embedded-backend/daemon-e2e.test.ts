@@ -131,6 +131,19 @@ describe.skipIf(!clusterAvailable)('the embedded daemon, end to end', () => {
     expect((await backend.brokers()).find((b) => b.id === 3)!.up).toBe(false);
     await backend.up(); // brings the stopped broker back, like `docker compose up`
     expect((await backend.brokers()).every((b) => b.up)).toBe(true);
+    // broker 3 gave up its leaderships when it stopped; a preferred leader election (over the control port) returns them
+    const preferredEverywhere = async () => {
+      await backend.electPreferredLeaders();
+      const { topics } = await backend.status();
+      return topics.every((t) => t.partitions.every((p) => p.leader === p.replicas[0]));
+    };
+    let led = await preferredEverywhere();
+    for (let tries = 0; !led && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 100)); // broker 3 first has to rejoin the ISR
+      led = await preferredEverywhere();
+    }
+    expect(led).toBe(true);
+    expect((await backend.status()).topics.some((t) => t.internal && t.partitions.some((p) => p.replicas[0] === 3))).toBe(true);
 
     const single = new EmbeddedBackend({ profile: 'single', home, log: () => {} });
     await expect(single.up()).rejects.toThrow(/multi profile is already running/);
