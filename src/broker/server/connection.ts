@@ -6,8 +6,12 @@ import type { Socket } from 'node:net';
  */
 export type FrameProcessor = (frame: Buffer, connection: Connection) => Promise<Buffer | null>;
 
-/** Requests waiting on one connection before we stop reading from its socket (Kafka mutes the channel instead). */
+/**
+ * Requests waiting on one connection before we stop reading from its socket (Kafka mutes the channel instead): at most
+ * this many frames or bytes, so a client that pipelines without reading answers cannot make the broker hold more.
+ */
 const MAX_QUEUED_FRAMES = 64;
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Kafka framing on one TCP connection: a 4-byte big-endian size, then the frame. Requests are processed one at a time
@@ -19,6 +23,7 @@ export class Connection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private queue: Buffer[] = [];
+  private queuedBytes = 0;
   private processing = false;
   private closed = false;
   readonly clientHost: string;
@@ -51,8 +56,9 @@ export class Connection {
       if (this.buffered < 4 + size) break;
       const frame = this.take(4 + size).subarray(4);
       this.queue.push(frame);
+      this.queuedBytes += frame.length;
     }
-    if (this.queue.length >= MAX_QUEUED_FRAMES) this.socket.pause();
+    if (this.queue.length >= MAX_QUEUED_FRAMES || this.queuedBytes >= MAX_QUEUED_BYTES) this.socket.pause();
     void this.drain();
   }
 
@@ -77,7 +83,10 @@ export class Connection {
     try {
       while (this.queue.length > 0 && !this.closed) {
         const frame = this.queue.shift()!;
-        if (this.queue.length < MAX_QUEUED_FRAMES / 2 && this.socket.isPaused()) this.socket.resume();
+        this.queuedBytes -= frame.length;
+        if (this.socket.isPaused() && this.queue.length < MAX_QUEUED_FRAMES / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) {
+          this.socket.resume();
+        }
         let response: Buffer | null;
         try {
           response = await this.process(frame, this);
@@ -110,6 +119,7 @@ export class Connection {
   private close(): void {
     this.closed = true;
     this.queue = [];
+    this.queuedBytes = 0;
     this.chunks = [];
     this.buffered = 0;
   }
