@@ -176,6 +176,21 @@ describe('embedded broker with kafkajs (single broker)', () => {
     await admin.disconnect();
   });
 
+  it('stamps LogAppendTime topics with the broker clock and answers it in the produce response', async () => {
+    const admin = t.kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'append-time', configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+    const producer = t.kafka().producer();
+    await producer.connect();
+    const before = Date.now();
+    const [meta] = await producer.send({ topic: 'append-time', messages: [{ value: 'x', timestamp: '1000' }] });
+    expect(Number(meta!.logAppendTime)).toBeGreaterThanOrEqual(before);
+    const [m] = await consumeAll('append-time', 1);
+    expect(Number(m!.message.timestamp)).toBeGreaterThanOrEqual(before);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
   it('finds offsets by timestamp', async () => {
     const admin = t.kafka().admin();
     await admin.connect();

@@ -108,9 +108,11 @@ export class ClusterContext {
     return Number(topicConfigValue(configs, 'min.insync.replicas', this.config));
   }
 
+  /** A replica's log settings, from its topic's configs when the replica opens (changes apply on its next open). */
   logOptions(topic: string): PartitionLogOptions {
     const configs = this.metadata.topics.get(topic)?.configs ?? {};
     return {
+      timestampType: topicConfigValue(configs, 'message.timestamp.type', this.config) === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
       segmentBytes: Number(topicConfigValue(configs, 'segment.bytes', this.config)),
       retentionMs: Number(topicConfigValue(configs, 'retention.ms', this.config)),
       retentionBytes: Number(topicConfigValue(configs, 'retention.bytes', this.config)),

@@ -50,11 +50,11 @@ async function producePartition(
   acks: number,
   timeoutMs: number,
 ): Promise<PartitionResult> {
-  const result = (errorCode: number, baseOffset = -1, logStartOffset = -1): PartitionResult => ({
+  const result = (errorCode: number, baseOffset = -1, logStartOffset = -1, logAppendTimeMs = -1): PartitionResult => ({
     index,
     errorCode,
     baseOffset,
-    logAppendTimeMs: -1,
+    logAppendTimeMs,
     logStartOffset,
   });
   if (acks !== 0 && acks !== 1 && acks !== -1) return result(ErrorCode.INVALID_REQUIRED_ACKS);
@@ -77,10 +77,11 @@ async function producePartition(
   if (producer.kind === 'error') return result(producer.code);
   let baseOffset: number;
   let lastOffset: number;
+  let logAppendTime = -1; // -1 under CreateTime; the broker's clock under LogAppendTime
   if (producer.kind === 'duplicate') {
     ({ baseOffset, lastOffset } = producer);
   } else {
-    ({ baseOffset, lastOffset } = replica.log.appendAsLeader(records, state.leaderEpoch));
+    ({ baseOffset, lastOffset, logAppendTime } = replica.log.appendAsLeader(records, state.leaderEpoch));
     replica.wake();
     cluster.replication.advanceHighWatermark(replica);
     cluster.replication.schedule(replica);
@@ -89,7 +90,7 @@ async function producePartition(
     const errorCode = await awaitInSyncReplicas(cluster, broker, replica, lastOffset + 1, timeoutMs);
     if (errorCode !== ErrorCode.NONE) return result(errorCode);
   }
-  return result(ErrorCode.NONE, baseOffset, replica.logStartOffset);
+  return result(ErrorCode.NONE, baseOffset, replica.logStartOffset, logAppendTime);
 }
 
 /** Waits until every in-sync replica has the batch (Kafka's DelayedProduce). */
