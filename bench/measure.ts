@@ -1,7 +1,8 @@
 /** The measurements, each against a list of bootstrap servers, with an unmodified kafkajs client. */
 import { Kafka, type Producer, logLevel } from 'kafkajs';
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
+export { sleep };
 
 export function kafkaFor(brokers: string[], clientId = 'kafka-lab-bench'): Kafka {
   return new Kafka({
@@ -28,25 +29,6 @@ export async function createTopic(brokers: string[], topic: string, partitions: 
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
-  }
-}
-
-/** Polls the cluster's metadata (kafkajs describeCluster) until it lists `count` brokers. */
-export async function waitForBrokers(brokers: string[], count: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const admin = kafkaFor(brokers).admin();
-    try {
-      await admin.connect();
-      const { brokers: listed } = await admin.describeCluster();
-      if (listed.length >= count) return;
-    } catch {
-      /* not serving yet */
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
-    if (Date.now() > deadline) throw new Error(`the cluster did not list ${count} brokers within ${timeoutMs} ms`);
-    await sleep(10);
   }
 }
 

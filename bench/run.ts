@@ -17,9 +17,9 @@ import {
   measureLatency,
   measureProduce,
   quantile,
-  waitForBrokers,
   withCpu,
 } from './measure.js';
+import { waitForBrokers } from '../src/cluster/ready.js';
 import { ServerProcess } from './server.js';
 
 export interface BenchOptions {
@@ -153,7 +153,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dataDir,
       config: { brokerSessionTimeoutMs: settings.brokerSessionTimeoutMs },
     });
-    await waitForBrokers(bootstrap, 3);
+    await waitForBrokers({ bootstrap, ids: [1, 2, 3], timeoutMs: 60_000 });
     await createTopic(bootstrap, 'bench', settings.partitions, 3);
     const idle = await server.call('memory', { gc: false });
     log(`embedded (3 brokers, RF 3): producing ${settings.messages.toLocaleString('en-US')} × ${settings.valueBytes} B`);
@@ -223,7 +223,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
             await withServer(opts, `start-${profile}`, async (server) => {
               const t0 = performance.now();
               const { bootstrap } = await server.call<{ bootstrap: string[] }>('start-embedded', { brokers, dataDir: dir });
-              await waitForBrokers(bootstrap, brokers);
+              await waitForBrokers({ bootstrap, ids: Array.from({ length: brokers }, (_, i) => i + 1), timeoutMs: 60_000, pollMs: 10 });
               return performance.now() - t0;
             }),
           );

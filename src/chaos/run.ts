@@ -8,7 +8,8 @@ import type { Cluster } from '../cluster/types.js';
 import { MessageAudit } from '../lab/audit.js';
 import { ClusterObserver, type ClusterView, withTimeout } from './observer.js';
 import { type FaultAction, type FaultRole, type FaultSpec, Prng, type ScheduleTiming, describeSpec, scheduleStream } from './schedule.js';
-import { type Period, Workload, sleep } from './workload.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Period, Workload } from './workload.js';
 
 export interface ChaosOptions {
   cluster: Cluster;

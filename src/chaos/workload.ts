@@ -9,6 +9,7 @@
  * different batch as a duplicate of it — acknowledged yet never written. A fresh producer id is what the Java client
  * does too (it bumps the epoch after a failed batch).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, Producer, RetryOptions } from 'kafkajs';
 import type { MessageAudit, Stamp } from '../lab/audit.js';
 
@@ -227,6 +228,3 @@ function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? 'Error';
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -11,6 +11,7 @@
  * Every failure a user can fix becomes a one-line UserError (see dockerErrorMessage). All commands go through an
  * injectable CommandRunner, so tests check the exact commands and the error mapping without Docker.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildClusterStatus } from './admin-status.js';
@@ -160,7 +161,6 @@ const defaultPortFree = (port: number) =>
     server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
   });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function lastLine(text: string): string {
   const lines = text

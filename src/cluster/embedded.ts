@@ -3,6 +3,7 @@
  * `up()` spawns the daemon detached (or reuses one that runs), every other call talks to it over its loopback
  * control port, whose address is in `<home>/embedded/daemon.json`. See docs/embedded-backend.md.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -59,7 +60,6 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
 const CONTROL_TIMEOUT_MS = 3_000;
 const BROKER_ACTION_TIMEOUT_MS = 60_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** tsx's ESM loader as a file URL, so the daemon starts the same from any cwd. */
 function tsxLoader(): string {
