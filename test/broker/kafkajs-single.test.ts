@@ -187,6 +187,13 @@ describe('embedded broker with kafkajs (single broker)', () => {
     expect(Number(meta!.logAppendTime)).toBeGreaterThanOrEqual(before);
     const [m] = await consumeAll('append-time', 1);
     expect(Number(m!.message.timestamp)).toBeGreaterThanOrEqual(before);
+    // a config change reaches the open log at once
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 2, name: 'append-time', configEntries: [{ name: 'message.timestamp.type', value: 'CreateTime' }] }],
+    });
+    const [created] = await producer.send({ topic: 'append-time', messages: [{ value: 'y', timestamp: '1000' }] });
+    expect(created!.logAppendTime).toBe('-1');
     await producer.disconnect();
     await admin.disconnect();
   });

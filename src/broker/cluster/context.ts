@@ -44,6 +44,11 @@ export class ClusterContext {
         for (const broker of this.brokers.values()) broker.onTopicCreated(event.topic);
       } else if (event.kind === 'topic-deleted') {
         for (const broker of this.brokers.values()) broker.onTopicDeleted(event.topic);
+      } else if (event.kind === 'topic-configs') {
+        const options = this.logOptions(event.topic.name);
+        for (const broker of this.runningBrokers()) {
+          for (const p of event.topic.partitions) broker.replicas.get(p.topic, p.partition)?.log.configure(options);
+        }
       }
     });
   }
@@ -108,7 +113,7 @@ export class ClusterContext {
     return Number(topicConfigValue(configs, 'min.insync.replicas', this.config));
   }
 
-  /** A replica's log settings, from its topic's configs when the replica opens (changes apply on its next open). */
+  /** A replica's log settings, from its topic's configs (applied when it opens and on every config change). */
   logOptions(topic: string): PartitionLogOptions {
     const configs = this.metadata.topics.get(topic)?.configs ?? {};
     return {

@@ -20,6 +20,7 @@ export type ControllerEvent =
   | { kind: 'partition'; partition: PartitionState }
   | { kind: 'topic-created'; topic: TopicState }
   | { kind: 'topic-deleted'; topic: TopicState }
+  | { kind: 'topic-configs'; topic: TopicState }
   | { kind: 'broker'; broker: BrokerRegistration };
 
 /**
@@ -335,6 +336,7 @@ export class Controller {
     if (!topic) return;
     topic.configs = configs;
     this.metadata.save();
+    this.emit({ kind: 'topic-configs', topic });
   }
 }
 

@@ -103,6 +103,11 @@ const DEFAULTS = {
   hwCheckpointIntervalMs: 5000,
 };
 
+function withDefaults(base: Required<PartitionLogOptions>, opts: PartitionLogOptions): Required<PartitionLogOptions> {
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined && !Number.isNaN(v)));
+  return { ...base, ...given } as Required<PartitionLogOptions>;
+}
+
 const HW_FILE = 'hw-checkpoint';
 const LOG_START_FILE = 'log-start-offset-checkpoint';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
@@ -131,7 +136,7 @@ export class PartitionLog {
   producerState: ProducerStateManager;
   /** What recovery had to cut away at open (empty after a clean run). */
   readonly recoveryNotes: string[] = [];
-  private readonly opts: Required<PartitionLogOptions>;
+  private opts: Required<PartitionLogOptions>;
   private segments: Segment[] = [];
   private startOffset = 0;
   private endOffset = 0;
@@ -150,10 +155,14 @@ export class PartitionLog {
     readonly dir: string,
     opts: PartitionLogOptions,
   ) {
-    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined && !Number.isNaN(v)));
-    this.opts = { ...DEFAULTS, ...given } as Required<PartitionLogOptions>;
+    this.opts = withDefaults(DEFAULTS, opts);
     this.epochCache = new LeaderEpochCache(join(dir, EPOCH_FILE));
     this.producerState = new ProducerStateManager();
+  }
+
+  /** New settings from a topic config change (AlterConfigs), effective from the next append, roll or retention pass. */
+  configure(opts: PartitionLogOptions): void {
+    this.opts = withDefaults(this.opts, opts);
   }
 
   /** Opens (creating if needed) the log in `dir` and recovers whatever is on disk. */
