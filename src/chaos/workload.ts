@@ -9,6 +9,7 @@
  * different batch as a duplicate of it — acknowledged yet never written. A fresh producer id is what the Java client
  * does too (it bumps the epoch after a failed batch).
  */
+import { kafkaErrorType } from '../clients/kafka.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, Producer, RetryOptions } from 'kafkajs';
 import type { MessageAudit, Stamp } from '../lab/audit.js';
@@ -180,7 +181,7 @@ export class Workload {
   }
 
   private count(error: unknown): void {
-    const name = errorName(error);
+    const name = kafkaErrorType(error) ?? 'Error';
     this.errors.set(name, (this.errors.get(name) ?? 0) + 1);
   }
 
@@ -217,14 +218,4 @@ export class Workload {
   }
 }
 
-function errorName(error: unknown): string {
-  let e = error as { type?: string; name?: string; originalError?: unknown; cause?: unknown } | undefined;
-  for (let i = 0; i < 5 && e; i++) {
-    if (typeof e.type === 'string' && e.type !== 'UNKNOWN') return e.type;
-    const inner = (e.originalError ?? e.cause) as typeof e;
-    if (!inner) break;
-    e = inner;
-  }
-  return (error as { name?: string })?.name ?? 'Error';
-}
 

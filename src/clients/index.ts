@@ -1,4 +1,4 @@
-export { createKafka, kafkaConfig, startOnTopic, resolveBootstrap, resolveLogLevel, normalizeBroker, FAILOVER_RETRY, QUICK_RETRY } from './kafka.js';
+export { createKafka, kafkaConfig, startOnTopic, kafkaErrorType, resolveBootstrap, resolveLogLevel, normalizeBroker, FAILOVER_RETRY, QUICK_RETRY } from './kafka.js';
 export type { CreateKafkaOptions, LogLevelName } from './kafka.js';
 export { onShutdown } from './shutdown.js';
 export type { ShutdownHandle, ShutdownOptions, ShutdownProcess } from './shutdown.js';

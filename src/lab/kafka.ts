@@ -57,13 +57,4 @@ export function createLabKafka(
   });
 }
 
-/** The Kafka error name inside a kafkajs error chain (e.g. NOT_ENOUGH_REPLICAS), if any. */
-export function kafkaErrorType(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let i = 0; i < 5 && e; i++) {
-    const obj = e as { type?: string; name?: string; cause?: unknown; originalError?: unknown; retriableErrors?: unknown[] };
-    if (typeof obj.type === 'string' && obj.type !== 'UNKNOWN') return obj.type;
-    e = obj.originalError ?? obj.cause ?? (Array.isArray(obj.retriableErrors) ? obj.retriableErrors.at(-1) : undefined);
-  }
-  return (error as { name?: string })?.name;
-}
+export { kafkaErrorType } from '../clients/kafka.js';
