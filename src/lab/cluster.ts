@@ -1,11 +1,7 @@
 /** How a lab gets its Cluster: through src/cluster's openCluster (backend selection), never a backend directly. */
 import type { BackendChoice, Cluster, Profile } from '../cluster/types.js';
 import { UserError } from '../cluster/types.js';
-import { openCluster } from '../cluster/index.js';
-
-export async function openLabCluster(backend: BackendChoice, profile: Profile, log: (line: string) => void): Promise<Cluster> {
-  return openCluster({ backend, profile, log });
-}
+import { openBackend, openCluster } from '../cluster/index.js';
 
 /**
  * Picks the cluster for a lab: a running one of an acceptable profile if there is one, else the lab's own profile.
@@ -18,11 +14,11 @@ export async function chooseCluster(
   log: (line: string) => void,
 ): Promise<{ cluster: Cluster; running: boolean }> {
   const other: Profile = wanted === 'single' ? 'multi' : 'single';
-  const mine = await openLabCluster(backend, wanted, log);
+  const mine = await openCluster({ backend, profile: wanted, log });
   if (await mine.isUp()) return { cluster: mine, running: true };
   let theirs: Cluster | null = null;
   try {
-    theirs = await openLabCluster(mine.backend, other, () => {});
+    theirs = await openBackend(mine.backend, other, { log: () => {} });
     if (!(await theirs.isUp())) theirs = null;
   } catch {
     theirs = null; // e.g. ports configured for the other profile only: then it is not running either
