@@ -14,7 +14,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { bindProblem } from '../cluster/ports.js';
 import { parseArgs } from 'node:util';
 import { type BrokerAddress, type Profile, UserError } from '../cluster/types.js';
 import {
@@ -81,22 +81,15 @@ function oneLine(error: unknown): string {
 /** Fails fast, with the message users need, when a port is taken (the cluster would say so too, later). */
 async function checkPortFree(host: string, port: number, allPorts: number[]): Promise<void> {
   if (port === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        const suggestion = allPorts.map((p) => (p === 0 ? 0 : p + 100)).join(',');
-        reject(
-          new UserError(
-            `port ${port} is in use by another process (another Kafka, or the docker backend?): stop it, or pick other ports with KAFKA_LAB_PORTS=${suggestion}`,
-          ),
-        );
-      } else {
-        reject(new UserError(`cannot listen on ${host}:${port}: ${error.message}`));
-      }
-    });
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
-  });
+  const problem = await bindProblem(port, host);
+  if (!problem) return;
+  if (problem.code === 'EADDRINUSE') {
+    const suggestion = allPorts.map((p) => (p === 0 ? 0 : p + 100)).join(',');
+    throw new UserError(
+      `port ${port} is in use by another process (another Kafka, or the docker backend?): stop it, or pick other ports with KAFKA_LAB_PORTS=${suggestion}`,
+    );
+  }
+  throw new UserError(`cannot listen on ${host}:${port}: ${problem.message}`);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

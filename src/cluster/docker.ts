@@ -12,8 +12,8 @@
  * injectable CommandRunner, so tests check the exact commands and the error mapping without Docker.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { bindProblem } from './ports.js';
 import { buildClusterStatus } from './admin-status.js';
 import { PROJECT_ROOT, clearCurrent, labHome, writeCurrent } from './home.js';
 import { type BrokerWaiter, waitForBrokers } from './ready.js';
@@ -154,12 +154,7 @@ export function parseQuorumLeader(output: string): number | null {
   return id >= 0 ? id : null;
 }
 
-const defaultPortFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
+const defaultPortFree = async (port: number) => (await bindProblem(port)) === null;
 
 
 function lastLine(text: string): string {

@@ -15,7 +15,7 @@
  * run it while a kit cluster is up.
  */
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../cluster/ports.js';
 import {
   DockerComposeEnvironment,
   GenericContainer,
@@ -98,16 +98,7 @@ export interface StartedKafkaContainer {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * One Kafka node (KRaft, broker + controller) configured through the apache/kafka env contract, like
