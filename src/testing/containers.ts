@@ -1,6 +1,7 @@
 /**
  * testcontainers (11.x) helpers for tests that want Kafka in Docker: the kit's own compose files, or one broker.
- * Both work with the real `apache/kafka` image and with the kit's stand-in (`yarn docker:standin`); KAFKA_IMAGE picks.
+ * Both work with the official `apache/kafka` image and with the same Kafka built on this machine (`yarn docker:image`,
+ * kafka-lab/kafka:4.4.0); KAFKA_IMAGE picks, else the pinned official image.
  *
  *   const kafka = await startKafkaContainer();            // one KRaft node on a free host port
  *   new Kafka({ brokers: kafka.bootstrapServers });
@@ -13,6 +14,16 @@
  * unless TESTCONTAINERS_RYUK_DISABLED is already set. The compose helper uses `docker compose` (v2) or falls back to
  * `docker-compose` (v1). It publishes the same host ports (9092-9094) and volume names as `yarn cluster:up`: do not
  * run it while a kit cluster is up.
+ *
+ * Why GenericContainer and not @testcontainers/kafka's KafkaContainer (checked with 11.14.0, the release matching our
+ * testcontainers 11, and 12.2.0, which is the same code): that module drives Confluent's cp-kafka images, not the
+ * apache/kafka family. It reads the image tag as a Confluent Platform version, so `4.4.0` means ZooKeeper mode, and
+ * `.withKraft()` throws "Provided Confluent Platform's version 4.4.0 is not supported in Kraft mode". It replaces the
+ * start command with `sh -c` polling for a script it copies in; that script starts with `#!/bin/bash`, runs
+ * `zookeeper-server-start` (not in Kafka 4) and `/etc/confluent/docker/run` (not in apache/kafka). On kafka-lab/kafka
+ * the container exits at once (no bash); on apache/kafka it would fail at the Confluent paths. Adding bash or
+ * busybox to our image would not help: the module needs Confluent's image layout, which the official image does not
+ * have either. The env contract of apache/kafka, which both images honour, is all GenericContainer needs.
  */
 import { spawnSync } from 'node:child_process';
 import { freePort } from '../cluster/ports.js';
@@ -23,7 +34,7 @@ import {
   type StartedTestContainer,
   Wait,
 } from 'testcontainers';
-import { COMPOSE_FILES, kafkaImage } from '../cluster/docker.js';
+import { COMPOSE_FILES, kafkaImage } from '../cluster/docker/backend.js';
 import { PROJECT_ROOT } from '../cluster/home.js';
 import { PROFILE_BROKERS, type Profile } from '../cluster/types.js';
 

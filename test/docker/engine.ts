@@ -1,12 +1,17 @@
 /**
- * Can these tests have a Docker engine? One answer per test file, with the reason when not: the tests then print that
- * one line and skip (or fail, when KAFKA_LAB_REQUIRE_DOCKER=1: .ci/run sets it once it has started an engine, so a
- * broken engine cannot turn into a quietly skipped suite).
+ * Can these tests have a Docker engine and the Kafka image? One answer per test file, with the reason when not: the
+ * tests then print that one line and skip (or fail, when KAFKA_LAB_REQUIRE_DOCKER=1: .ci/run sets it once it has
+ * started an engine, so a broken engine cannot turn into a quietly skipped suite).
+ *
+ * The image is KAFKA_IMAGE, else the kit's own kafka-lab/kafka:4.4.0. That one is built when missing
+ * (scripts/docker-image.ts, about half a minute) if the jvm backend's Kafka runtime is installed (`yarn kafka:install`).
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../src/cluster/home.js';
-import { STANDIN_IMAGE, isStandinImage } from '../../src/cluster/docker.js';
+import { KAFKA_VERSION, LOCAL_KAFKA_IMAGE } from '../../src/common/kafka-version.js';
 import { composeFlavour } from '../../src/testing/containers.js';
 
 export interface Engine {
@@ -25,12 +30,21 @@ export function sh(argv: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = 
 
 const last = (text: string) => text.trim().split('\n').filter(Boolean).at(-1) ?? '(no output)';
 
+/** Where `yarn kafka:install` puts the runtime jars (the same rule as scripts/docker-image.ts). */
+function runtimeInstalled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const cache = env.KAFKA_LAB_CACHE
+    ? resolve(env.KAFKA_LAB_CACHE)
+    : join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(env.HOME ?? homedir(), '.cache'), 'kafka-lab');
+  const libs = join(cache, `kafka-${KAFKA_VERSION}`, 'libs');
+  return existsSync(libs) && readdirSync(libs).some((f) => f === `kafka_2.13-${KAFKA_VERSION}.jar`);
+}
+
 let cached: Engine | null = null;
 
-/** Engine answers, compose exists, the image is here (the stand-in is built when missing). */
+/** Engine answers, compose exists, the image is here (kafka-lab/kafka:4.4.0 is built when missing). */
 export function dockerEngine(): Engine {
   if (cached) return cached;
-  const image = process.env.KAFKA_IMAGE?.trim() || STANDIN_IMAGE;
+  const image = process.env.KAFKA_IMAGE?.trim() || LOCAL_KAFKA_IMAGE;
   const required = process.env.KAFKA_LAB_REQUIRE_DOCKER === '1';
   const no = (reason: string): Engine => (cached = { ok: false, reason, image, compose: null, required });
   const info = sh(['docker', 'info', '--format', '{{.ServerVersion}}'], 20_000);
@@ -38,9 +52,10 @@ export function dockerEngine(): Engine {
   const compose = composeFlavour();
   if (!compose) return no('neither `docker compose` nor `docker-compose` is installed');
   if (sh(['docker', 'image', 'inspect', image], 20_000).code !== 0) {
-    if (!isStandinImage(image)) return no(`the image ${image} is not on this machine (docker pull it, or unset KAFKA_IMAGE to use the stand-in)`);
-    const build = sh(['bash', join(PROJECT_ROOT, 'docker', 'build-standin.sh'), image], 180_000);
-    if (build.code !== 0) return no(`could not build the stand-in image ${image}: ${last(build.stderr || build.stdout)}`);
+    if (image !== LOCAL_KAFKA_IMAGE) return no(`the image ${image} is not on this machine (docker pull it, or unset KAFKA_IMAGE to use ${LOCAL_KAFKA_IMAGE})`);
+    if (!runtimeInstalled()) return no(`${image} is missing and cannot be built: the Kafka ${KAFKA_VERSION} runtime is not installed (\`yarn kafka:install\`)`);
+    const build = sh([process.execPath, '--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'docker-image.ts'), image], 300_000);
+    if (build.code !== 0) return no(`could not build ${image}: ${last(build.stderr || build.stdout)}`);
   }
   return (cached = { ok: true, reason: `Docker ${info.stdout.trim()}, compose ${compose}, image ${image}`, image, compose, required });
 }
@@ -64,4 +79,12 @@ export function volumeExists(name: string): boolean {
 export function composeDownQuietly(project: string, file: string, compose: 'v2' | 'v1' | null): void {
   const base = compose === 'v1' ? ['docker-compose'] : ['docker', 'compose'];
   sh([...base, '-p', project, '-f', join(PROJECT_ROOT, file), 'down', '--volumes', '--remove-orphans', '-t', '5'], 120_000);
+}
+
+/** stdout + stderr of a compose service's container (compose v1 and v2 name containers differently). */
+export function serviceLogs(project: string, service: string): string {
+  const id = sh(['docker', 'ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]).stdout.trim().split('\n')[0];
+  if (!id) return '';
+  const r = sh(['docker', 'logs', id], 60_000);
+  return r.stdout + r.stderr;
 }

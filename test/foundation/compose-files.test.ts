@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_KAFKA_IMAGE } from '../../src/cluster/docker.js';
+import { DEFAULT_CONFIG } from '../../src/broker/config.js';
+import { DEFAULT_KAFKA_IMAGE } from '../../src/cluster/docker/backend.js';
 import { PROFILE_BROKERS, type Profile } from '../../src/cluster/types.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -92,6 +93,7 @@ for (const profile of ['single', 'multi'] as const) {
         expect(env.KAFKA_BROKER_SESSION_TIMEOUT_MS).toBe(5000);
         expect(env.KAFKA_BROKER_HEARTBEAT_INTERVAL_MS).toBe(1000);
         expect(env.KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS).toBe(0);
+        expect(env.KAFKA_LOG_CLEANER_BACKOFF_MS).toBe(DEFAULT_CONFIG.logCleanerBackoffMs); // the embedded cleaner's pace
         expect(String(env.KAFKA_HEAP_OPTS)).toMatch(/-Xmx\d+[mg]/);
       }
     });

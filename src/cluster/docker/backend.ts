@@ -13,29 +13,32 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { bindProblem } from './ports.js';
-import { buildClusterStatus } from './admin-status.js';
-import { PROJECT_ROOT, clearCurrent, labHome, writeCurrent } from './home.js';
-import { type BrokerWaiter, waitForBrokers } from './ready.js';
-import { type CommandResult, type CommandRunner, EXIT_NOT_FOUND, EXIT_TIMEOUT, zxRunner } from './runner.js';
-import { type BrokerState, type Cluster, type ClusterStatus, PROFILE_BROKERS, type Profile, UserError } from './types.js';
+import { bindProblem, kitBackendHint, parsePortOwner, portInUseMessage, portOwner } from '../ports.js';
 
-/** The pinned image (documented on kafka.apache.org for 4.1); KAFKA_IMAGE overrides it, here and in the compose files. */
-export const DEFAULT_KAFKA_IMAGE = 'apache/kafka:4.1.1';
+export { parsePortOwner };
+import { buildClusterStatus } from '../admin-status.js';
+import { activeController, electPreferredLeaders } from '../kafka-requests.js';
+import { PROJECT_ROOT, clearCurrent, labHome, writeCurrent } from '../home.js';
+import { type BrokerWaiter, waitForBrokers } from '../ready.js';
+import { type CommandResult, type CommandRunner, EXIT_NOT_FOUND, EXIT_TIMEOUT, zxRunner } from '../runner.js';
+import { type BrokerState, type Cluster, type ClusterStatus, PROFILE_BROKERS, type Profile, UserError } from '../types.js';
+import { OFFICIAL_KAFKA_IMAGE } from '../../common/kafka-version.js';
+
+/** The pinned official image; KAFKA_IMAGE overrides it, here and in the compose files. */
+export const DEFAULT_KAFKA_IMAGE = OFFICIAL_KAFKA_IMAGE;
+
+/** The kit's own build of Kafka (`yarn docker:image`): no registry has it, so it is built, never pulled. */
+export function isLocalImage(image: string): boolean {
+  return image.startsWith('kafka-lab/');
+}
+
+/** What to run to get the image: a pull, or the local build. */
+export function imageHint(image: string): string {
+  return isLocalImage(image) ? '`yarn docker:image` builds it' : `\`docker pull ${image}\` to use it`;
+}
 
 export function kafkaImage(env: NodeJS.ProcessEnv = process.env): string {
   return env.KAFKA_IMAGE?.trim() || DEFAULT_KAFKA_IMAGE;
-}
-
-/** The registry-free stand-in built by `yarn docker:standin` (docker/build-standin.sh): one embedded broker per container. */
-export const STANDIN_IMAGE = 'kafka-lab/standin-kafka:local';
-
-/**
- * Is this image the kit's stand-in? Each stand-in container is a one-broker cluster of its own, so readiness is "every
- * broker lists itself" instead of "metadata lists every broker". Known by name, without asking Docker.
- */
-export function isStandinImage(image: string): boolean {
-  return /(^|\/)standin-kafka(:[\w.-]+)?$/.test(image);
 }
 
 export const COMPOSE_FILES: Record<Profile, string> = {
@@ -62,8 +65,6 @@ export interface DockerBackendOptions {
   readyTimeoutMs?: number;
   /** v1 health polling interval (tests use 0) */
   pollMs?: number;
-  /** default: isStandinImage(image) */
-  standin?: boolean;
 }
 
 export type ComposeFlavour = { kind: 'v2'; base: ['docker', 'compose'] } | { kind: 'v1'; base: ['docker-compose'] };
@@ -92,8 +93,10 @@ export function dockerErrorMessage(stderr: string, image: string): string | null
     text,
   );
   if (port || /port is already allocated|address already in use/i.test(text)) {
-    const which = port ? (port[1] ?? port[2] ?? port[3] ?? port[4]) : undefined;
-    return `port ${which ?? '9092-9094'} is already in use on this machine: stop what uses it (\`lsof -nP -iTCP:${which ?? 9092} -sTCP:LISTEN\`), or \`yarn cluster:down --backend embedded\` if it is the embedded cluster`;
+    const which = port ? Number(port[1] ?? port[2] ?? port[3] ?? port[4]) : undefined;
+    if (which === undefined) return 'a port of 9092-9094 is already in use on this machine: stop what uses it (`lsof -nP -iTCP:9092-9094 -sTCP:LISTEN` names it), then try again';
+    const owner = portOwner(which);
+    return `${portInUseMessage(which, owner)}${kitBackendHint(owner)}: stop it, then try again`;
   }
   if (/pull access denied|manifest unknown|manifest for .* not found|No such image|failed to resolve reference|repository does not exist|toomanyrequests|unable to pull|Error response from daemon: .*(?:dial tcp|i\/o timeout|TLS handshake)/i.test(text)) {
     return `the image ${image} is not on this machine and could not be pulled: run \`docker pull ${image}\` when online (or set KAFKA_IMAGE to an image you have)`;
@@ -118,17 +121,6 @@ export function brokerLogDiagnosis(logs: string): string | null {
   return null;
 }
 
-/** "COMMAND PID ..." from lsof, or users:(("node",pid=1,...)) from ss → "node (pid 1)". */
-export function parsePortOwner(output: string): string | null {
-  const lines = output.trim().split('\n');
-  if (lines.length >= 2 && /^COMMAND\s+PID/.test(lines[0]!)) {
-    const [command, pid] = lines[1]!.trim().split(/\s+/);
-    if (command && pid) return `${command} (pid ${pid})`;
-  }
-  const ss = /users:\(\("([^"]+)",pid=(\d+)/.exec(output);
-  if (ss) return `${ss[1]} (pid ${ss[2]})`;
-  return null;
-}
 
 /** Parse `docker ps --format '{{.Label "com.docker.compose.service"}}\t{{.State}}\t{{.Status}}'` output. */
 export function parseContainerRows(stdout: string): ContainerRow[] {
@@ -146,13 +138,6 @@ export function isHealthy(row: ContainerRow): boolean {
   return row.state === 'running' && !/health: starting|unhealthy/i.test(row.status);
 }
 
-/** `LeaderId: 2` from `kafka-metadata-quorum.sh describe --status`. */
-export function parseQuorumLeader(output: string): number | null {
-  const m = /LeaderId:\s*(-?\d+)/.exec(output);
-  if (!m) return null;
-  const id = Number(m[1]);
-  return id >= 0 ? id : null;
-}
 
 const defaultPortFree = async (port: number) => (await bindProblem(port)) === null;
 
@@ -178,8 +163,6 @@ export class DockerBackend implements Cluster {
   private readonly waiter: BrokerWaiter;
   private readonly readyTimeoutMs: number;
   private readonly pollMs: number;
-  /** the image is the kit's stand-in: every container is a cluster of its own */
-  readonly standin: boolean;
   private flavour: ComposeFlavour | null = null;
 
   constructor(options: DockerBackendOptions) {
@@ -193,7 +176,6 @@ export class DockerBackend implements Cluster {
     this.waiter = options.waitForBrokers ?? waitForBrokers;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
     this.pollMs = options.pollMs ?? 2_000;
-    this.standin = options.standin ?? isStandinImage(this.image);
   }
 
   get project(): string {
@@ -332,6 +314,9 @@ export class DockerBackend implements Cluster {
         }
       }
       if (!(await this.imagePresent())) {
+        if (isLocalImage(this.image)) {
+          throw new UserError(`the image ${this.image} is not built on this machine: run \`yarn kafka:install && yarn docker:image\`, then try again`);
+        }
         this.log(`pulling ${this.image} (first time only)…`);
         const pull = await this.exec(['docker', 'pull', this.image], 15 * 60_000, true);
         if (pull.exitCode !== 0) {
@@ -345,9 +330,6 @@ export class DockerBackend implements Cluster {
     const up = await this.exec(await this.composeArgs(...upArgs), this.readyTimeoutMs + 60_000);
     if (up.exitCode !== 0) throw await this.upFailure(up);
     if (flavour.kind === 'v1') await this.waitHealthy();
-    if (this.standin && this.brokerIds().length > 1) {
-      this.log(`${this.image} is the kit's stand-in: each container is a one-broker cluster of its own (no replication across them)`);
-    }
 
     try {
       await this.waitServing(this.brokerIds());
@@ -359,19 +341,9 @@ export class DockerBackend implements Cluster {
     writeCurrent('docker', this.profile, this.home);
   }
 
-  /**
-   * Kafka lists every broker in metadata. A stand-in container only knows itself, so each broker is asked on its own
-   * address whether it lists itself.
-   */
+  /** Kafka lists every broker in metadata. */
   private async waitServing(ids: number[]): Promise<void> {
-    if (!this.standin) {
-      await this.waiter({ bootstrap: this.bootstrapServers(), ids, timeoutMs: this.readyTimeoutMs });
-      return;
-    }
-    for (const id of ids) {
-      const broker = PROFILE_BROKERS[this.profile].find((b) => b.id === id)!;
-      await this.waiter({ bootstrap: [`${broker.host}:${broker.port}`], ids: [id], timeoutMs: this.readyTimeoutMs });
-    }
+    await this.waiter({ bootstrap: this.bootstrapServers(), ids, timeoutMs: this.readyTimeoutMs });
   }
 
   /** Poll the brokers' containers until all are healthy, one exits, or the deadline passes (v1 has no --wait; start has none). */
@@ -456,33 +428,21 @@ export class DockerBackend implements Cluster {
     await this.waitHealthy([id]);
   }
 
-  /**
-   * The active KRaft controller. Kafka's Metadata answer names a random broker as "controller" in KRaft mode, so we ask
-   * the quorum itself, from inside a running broker (a JVM tool: about a second).
-   */
+  /** The live brokers' host addresses (the HOST listeners the compose files publish). */
+  private async liveBootstrap(): Promise<string[]> {
+    return (await this.brokers()).filter((b) => b.up).map((b) => `${b.host}:${b.port}`);
+  }
+
+  /** The active KRaft controller, from DescribeQuorum (Metadata's controllerId is a random broker in KRaft). */
   async activeController(): Promise<number | null> {
-    const result = await this.kafkaTool('kafka-metadata-quorum.sh', 'describe --status');
-    return result?.exitCode === 0 ? parseQuorumLeader(result.stdout) : null;
+    return activeController(await this.liveBootstrap()).catch(() => null);
   }
 
-  /** Kafka's preferred leader election for every partition, run from inside a broker container. */
+  /** Kafka's preferred leader election for every partition (ElectLeaders, as kafka-leader-election does it). */
   async electPreferredLeaders(): Promise<number | null> {
-    const result = await this.kafkaTool('kafka-leader-election.sh', '--election-type PREFERRED --all-topic-partitions');
-    if (!result) throw new UserError(`no ${this.profile} cluster is running in Docker: start it with \`yarn cluster:up --profile ${this.profile}\``);
-    // The tool exits non-zero when some partitions already had their preferred leader; that is not a failure.
-    const moved = /Successfully completed leader election \(PREFERRED\) for partitions (.*)/.exec(result.stdout);
-    return moved ? moved[1]!.split(',').filter(Boolean).length : 0;
-  }
-
-  /** Runs one of the image's /opt/kafka/bin tools in a running broker (a JVM tool: about a second); null if none runs. */
-  private async kafkaTool(tool: string, args: string): Promise<CommandResult | null> {
-    const rows = await this.containers();
-    const row = rows.find((r) => r.state === 'running' && r.service.startsWith('kafka-'));
-    if (!row) return null;
-    return this.exec(
-      await this.composeArgs('exec', '-T', row.service, 'sh', '-c', `KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka/bin/${tool} --bootstrap-server ${row.service}:19092 ${args}`),
-      30_000,
-    );
+    const live = await this.liveBootstrap();
+    if (live.length === 0) throw new UserError(`no ${this.profile} cluster is running in Docker: start it with \`yarn cluster:up --profile ${this.profile}\``);
+    return electPreferredLeaders(live);
   }
 
   async status(): Promise<ClusterStatus> {
