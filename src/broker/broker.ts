@@ -41,6 +41,8 @@ export class Broker {
   running = false;
   /** A fault hook: while true this broker's follower replicas copy nothing, like a slow or partitioned follower. */
   replicationPaused = false;
+  /** The producer ids this process may still hand out (a block from the controller); gone with the process. */
+  producerIds: { next: number; end: number } | null = null;
   private readonly listeners: Array<{ spec: ListenerSpec; listener: Listener }>;
 
   constructor(endpoint: BrokerEndpoint, private readonly ctx: ClusterContext) {
@@ -87,18 +89,35 @@ export class Broker {
     this.removeDeletedTopicDirs();
     for (const p of this.ctx.metadata.allPartitions()) this.openReplica(p);
     const endpoints = Object.fromEntries(this.listeners.map((l) => [l.spec.name, this.advertisedFor(l.spec.name)]));
-    this.ctx.controller.registerBroker(this.id, endpoints);
-    this.ctx.log(`broker ${this.id} serving on ${this.listeners.map((l) => `${l.spec.name}://${l.spec.host}:${l.spec.port}`).join(', ')}`);
+    // It votes in the controller quorum at once, and serves clients once it has registered with an active controller.
+    this.ctx.controller.brokerStarted(this.id, endpoints);
+    this.ctx.log(`broker ${this.id} listening on ${this.listeners.map((l) => `${l.spec.name}://${l.spec.host}:${l.spec.port}`).join(', ')}`);
   }
 
-  /** Like SIGKILL: connections reset, nothing handed over. The controller notices when the session times out. */
+  /**
+   * Like SIGKILL: connections closed by the kernel, nothing handed over, logs not closed cleanly (no checkpoints or
+   * snapshots written: the restart recovers them). The controller notices when the session times out.
+   */
   async kill(): Promise<void> {
+    await this.shutDown('killed');
+  }
+
+  /** A clean exit (controlled shutdown, or closing the cluster): logs closed with their checkpoints written. */
+  async stop(): Promise<void> {
+    await this.shutDown('stopped');
+  }
+
+  private async shutDown(how: 'killed' | 'stopped'): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.producerIds = null;
     for (const l of this.listeners) await l.listener.close();
-    for (const replica of this.replicas.values()) replica.close();
+    for (const replica of this.replicas.values()) {
+      if (how === 'killed') replica.abandon();
+      else replica.close();
+    }
     this.replicas.clear();
-    this.ctx.log(`broker ${this.id} killed`);
+    this.ctx.log(`broker ${this.id} ${how}`);
   }
 
   /** Reacts to the controller: opens replicas it now hosts, takes or gives up leadership. */

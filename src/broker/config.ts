@@ -10,6 +10,24 @@ export interface BrokerConfig {
    * backends. Lower means faster failover but more false fencing on a busy laptop.
    */
   brokerSessionTimeoutMs: number;
+  /**
+   * How long the controller quorum goes without an active controller after the active one dies abruptly, before the
+   * remaining voters elect another (`controller.quorum.fetch.timeout.ms`, Kafka: 2000). A graceful stop hands over at
+   * once, as Kafka's leader resigns. Measured on Kafka 4.4.0: a new controller about 2 s after a SIGKILL.
+   */
+  controllerQuorumFetchTimeoutMs: number;
+  /**
+   * How long a broker holds a request that only the controller can answer (CreateTopics, DeleteTopics,
+   * CreatePartitions, AlterConfigs, ElectLeaders, DescribeQuorum) while there is no active controller, before it
+   * answers REQUEST_TIMED_OUT. Kafka's brokers forward such requests and retry for 60 s (fixed in the broker, not a
+   * config); the request's own timeoutMs does not shorten it. Tests lower it.
+   */
+  controllerForwardTimeoutMs: number;
+  /**
+   * How long the group coordinator waits for a write to `__consumer_offsets` (a commit, a group's new assignment) to
+   * reach every in-sync replica before it answers COORDINATOR_NOT_AVAILABLE (`offsets.commit.timeout.ms`, Kafka: 5000).
+   */
+  offsetsCommitTimeoutMs: number;
   /** A follower that has not caught up for this long leaves the ISR (`replica.lag.time.max.ms`, Kafka: 30000). */
   replicaLagTimeMaxMs: number;
   /** `auto.create.topics.enable`: off by default in the kit, so typos in topic names show up as errors. */
@@ -32,12 +50,21 @@ export interface BrokerConfig {
   /** `message.max.bytes`: the largest record batch a producer may send. */
   messageMaxBytes: number;
   segmentBytes: number;
+  /**
+   * How long each broker's log cleaner sleeps when no compacted log is dirty enough (`log.cleaner.backoff.ms`).
+   * Kafka's default is 15000; our compose files set 1000 so a lab sees a cleaning a second or so after a segment
+   * rolls (measured on Kafka 4.4.0 with the default: cleanings 15 s apart), and the embedded cluster does the same.
+   */
+  logCleanerBackoffMs: number;
   retentionMs: number;
   retentionBytes: number;
 }
 
 export const DEFAULT_CONFIG: BrokerConfig = {
   brokerSessionTimeoutMs: 5000,
+  controllerQuorumFetchTimeoutMs: 2000,
+  controllerForwardTimeoutMs: 60000,
+  offsetsCommitTimeoutMs: 5000,
   replicaLagTimeMaxMs: 30000,
   autoCreateTopics: false,
   numPartitions: 1,
@@ -52,6 +79,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   maxRequestBytes: 100 * 1024 * 1024,
   messageMaxBytes: 1048588,
   segmentBytes: 64 * 1024 * 1024,
+  logCleanerBackoffMs: 1000,
   retentionMs: 7 * 24 * 3600 * 1000,
   retentionBytes: -1,
 };

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { UserError } from '../cluster/types.js';
+import { UserError } from '../common/user-error.js';
 import { Broker, type BrokerEndpoint } from './broker.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
 import { ClusterContext, OFFSETS_TOPIC } from './cluster/context.js';
@@ -39,7 +39,7 @@ export class EmbeddedCluster {
     mkdirSync(options.dataDir, { recursive: true });
     const config = resolveConfig(options.config, endpoints.length);
     const metadata = ClusterMetadata.load(options.dataDir, options.clusterId);
-    const ctx = new ClusterContext(metadata, config, options.dataDir, options.log ?? (() => {}));
+    const ctx = new ClusterContext(metadata, config, options.dataDir, options.log ?? (() => {}), endpoints.map((e) => e.id));
     for (const endpoint of endpoints) ctx.brokers.set(endpoint.id, new Broker(endpoint, ctx));
     const cluster = new EmbeddedCluster(ctx);
     try {
@@ -83,8 +83,17 @@ export class EmbeddedCluster {
     return [...this.ctx.brokers.values()].map((b) => ({ id: b.id, host: b.advertised.host, port: b.advertised.port, up: b.running }));
   }
 
+  /**
+   * The active KRaft controller (every broker is also a voter), or null while there is none: a majority of the brokers
+   * must run. Clients see it through DescribeQuorum; Metadata's controllerId is a random live broker, as in KRaft.
+   */
   controllerId(): number | null {
     return this.ctx.controller.activeControllerId;
+  }
+
+  /** True while a majority of the brokers (the quorum's voters) runs, so the cluster's metadata can change. */
+  hasQuorum(): boolean {
+    return this.ctx.controller.active;
   }
 
   private broker(id: number): Broker {
@@ -95,29 +104,38 @@ export class EmbeddedCluster {
     return broker;
   }
 
-  /** Abrupt, like SIGKILL: sockets reset; the controller fences it after brokerSessionTimeoutMs. */
+  /**
+   * Abrupt, like SIGKILL: every connection closed at once; the active controller fences it after brokerSessionTimeoutMs. Without a
+   * quorum (a majority of the brokers down) nobody fences it: it stays in metadata and in every ISR until the quorum
+   * is back and a fresh session timeout has passed.
+   */
   async killBroker(id: number): Promise<void> {
     const broker = this.broker(id);
     if (!broker.running) return;
     await broker.kill();
-    this.ctx.brokerKilled(id);
+    this.ctx.controller.brokerStopped(id, false);
   }
 
-  /** Graceful, like a controlled shutdown: leadership moves and the ISR shrinks first, then the broker goes. */
+  /**
+   * Graceful, like a controlled shutdown: the controller moves leadership and shrinks the ISR first, then the broker
+   * goes. Without an active controller there is nobody to hand over to, and it goes like a kill.
+   */
   async stopBroker(id: number): Promise<void> {
     const broker = this.broker(id);
     if (!broker.running) return;
-    this.ctx.clearFenceTimer(id);
-    this.ctx.controller.fenceBroker(id);
-    await broker.kill();
-    this.ctx.log(`broker ${id} stopped (controlled shutdown)`);
+    const handedOver = this.ctx.controller.controlledShutdown(id);
+    await broker.stop();
+    this.ctx.controller.brokerStopped(id, true);
+    this.ctx.log(`broker ${id} stopped (${handedOver ? 'controlled shutdown' : 'no active controller to hand over to'})`);
   }
 
-  /** Starts a killed or stopped broker with the data it had; it catches up and rejoins the ISR. */
+  /**
+   * Starts a killed or stopped broker with the data it had; it registers with the active controller (at once, or when
+   * its start brings the quorum back), catches up and rejoins the ISR.
+   */
   async startBroker(id: number): Promise<void> {
     const broker = this.broker(id);
     if (broker.running) return;
-    this.ctx.clearFenceTimer(id);
     await broker.start();
   }
 
@@ -135,7 +153,7 @@ export class EmbeddedCluster {
   }
 
   async close(): Promise<void> {
-    for (const broker of this.ctx.brokers.values()) await broker.kill();
+    for (const broker of this.ctx.brokers.values()) await broker.stop();
     this.ctx.close();
   }
 }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/broker/protocol/errors.js';
 import { eventually, startTestCluster, type TestCluster } from '../helpers/embedded.js';
+import { ask } from './kraft.js';
 
 let t: TestCluster | undefined;
 afterEach(async () => {
@@ -42,7 +44,9 @@ describe('ISR and leader election', () => {
   });
 
   it('keeps a partition offline rather than elect an out-of-sync replica, unless unclean election is on', async () => {
-    t = await startTestCluster({ brokers: 2, config: { replicaLagTimeMaxMs: 200, brokerSessionTimeoutMs: 300 } });
+    // Three brokers for two-replica topics: one of them dying leaves 2 of 3 controller voters, a quorum, so the
+    // controller can act (with two brokers, losing one would lose the quorum and nothing would change at all).
+    t = await startTestCluster({ brokers: 3, config: { replicaLagTimeMaxMs: 200, brokerSessionTimeoutMs: 300, controllerQuorumFetchTimeoutMs: 200 } });
     await topic('clean', 2);
     await topic('unclean', 2, { 'unclean.leader.election.enable': 'true' });
     // Both topics get the same leader only by chance; handle each on its own.
@@ -67,16 +71,23 @@ describe('ISR and leader election', () => {
     }
   });
 
-  it('moves the controller when the controller dies, and every broker reports the same one', async () => {
-    t = await startTestCluster({ brokers: 3, config: { brokerSessionTimeoutMs: 300 } });
+  it('elects another active controller when the active one dies; Metadata names a random live broker, never the dead one once fenced', async () => {
+    t = await startTestCluster({ brokers: 3, config: { brokerSessionTimeoutMs: 300, controllerQuorumFetchTimeoutMs: 200 } });
     const before = t.cluster.controllerId()!;
+    const epoch = t.cluster.context.controller.quorum.epoch;
     await t.cluster.killBroker(before);
-    await eventually(() => t!.cluster.controllerId() !== before);
+    // no active controller until the others' fetch timeout, then one of them
+    expect(t.cluster.controllerId()).toBeNull();
+    const after = await eventually(() => t!.cluster.controllerId());
+    expect(after).not.toBe(before);
+    expect(t.cluster.context.controller.quorum.epoch).toBeGreaterThan(epoch);
     const admin = t.kafka().admin();
     await admin.connect();
-    const described = await admin.describeCluster();
-    expect(described.controller).toBe(t.cluster.controllerId());
-    expect(described.brokers.map((b) => b.nodeId)).not.toContain(before);
+    await eventually(async () => !(await admin.describeCluster()).brokers.some((b) => b.nodeId === before));
+    for (let i = 0; i < 10; i++) {
+      const described = await admin.describeCluster();
+      expect(described.brokers.map((b) => b.nodeId)).toContain(described.controller);
+    }
     await admin.disconnect();
   });
 
@@ -111,5 +122,27 @@ describe('ISR and leader election', () => {
     expect(logEnd(oldLeader)).toBe(logEnd(newLeader));
     expect(logEnd(newLeader)).toBe(2);
     await admin.disconnect();
+  });
+
+  it('ElectLeaders UNCLEAN brings an offline partition back on an out-of-sync replica; with no replica alive, ELIGIBLE_LEADERS_NOT_AVAILABLE', async () => {
+    // Five brokers, so that two of them dying still leaves a quorum of controller voters.
+    t = await startTestCluster({ brokers: 5, config: { replicaLagTimeMaxMs: 200, brokerSessionTimeoutMs: 300, controllerQuorumFetchTimeoutMs: 200 } });
+    await topic('offline', 2);
+    const { leader, replicas } = partition('offline');
+    const follower = replicas.find((r) => r !== leader)!;
+    t.cluster.pauseReplication(follower);
+    await send('offline', 3);
+    await eventually(() => partition('offline').inSyncReplicas.join() === String(leader));
+    t.cluster.pauseReplication(follower, false);
+    await t.cluster.killBroker(leader);
+    await eventually(() => partition('offline').leader === -1);
+    const other = t.cluster.brokers().find((b) => !replicas.includes(b.id))!;
+    const address = `${other.host}:${other.port}`;
+    const elect = () => ask(address, 43, 2, { electionType: 1, topicPartitions: [{ topic: 'offline', partitions: [0] }], timeoutMs: 5000 });
+    expect((await elect()).replicaElectionResults[0].partitionResult[0]).toEqual({ partitionId: 0, errorCode: ErrorCode.NONE, errorMessage: null });
+    expect(partition('offline')).toMatchObject({ leader: follower, inSyncReplicas: [follower] });
+    await t.cluster.killBroker(follower);
+    await eventually(() => partition('offline').leader === -1);
+    expect((await elect()).replicaElectionResults[0].partitionResult[0]).toMatchObject({ errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE });
   });
 });

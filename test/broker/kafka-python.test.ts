@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../helpers/embedded.js';
+import { type KafkaTarget, on, startTarget, targetSkip } from '../helpers/target.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -30,17 +30,19 @@ print(json.dumps({'records': records, 'groups': admin.list_consumer_groups(),
                   'partitions': [{'leader': p['leader'], 'replicas': p['replicas'], 'isr': p['isr']} for p in topics[0]['partitions']]}))
 `;
 
-describe.skipIf(missing)('embedded broker with kafka-python', () => {
-  let t: TestCluster;
+const skip = missing ? 'python3-kafka is not installed' : targetSkip('test/broker/kafka-python.test.ts');
+
+describe.skipIf(skip !== null)(on('kafka-python against 3 brokers'), () => {
+  let t: KafkaTarget;
   beforeAll(async () => {
-    t = await startTestCluster({ brokers: 3 });
-  });
+    t = await startTarget({ brokers: 3 });
+  }, 180_000);
   afterAll(async () => {
     await t?.destroy();
-  });
+  }, 120_000);
 
   it('creates a replicated topic, produces with acks=all, consumes as a group and commits', async () => {
-    const { stdout } = await run(PYTHON, ['-c', SCRIPT, t.cluster.bootstrapServers.join(',')], { timeout: 60_000 });
+    const { stdout } = await run(PYTHON, ['-c', SCRIPT, t.bootstrapServers.join(',')], { timeout: 90_000 });
     const result = JSON.parse(stdout);
     expect(result.records).toHaveLength(30);
     const partitionOfKey = new Map<string, number>();

@@ -1,15 +1,16 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestCluster, type TestCluster } from '../helpers/embedded.js';
+import { eventually } from '../helpers/embedded.js';
+import { type KafkaTarget, createTopicsAndWait, on, startTarget, targetSkip } from '../helpers/target.js';
 
 const run = promisify(execFile);
 const kcatMissing = spawnSync('kcat', ['-V']).error !== undefined;
 if (kcatMissing) console.warn('SKIPPED kcat tests: kcat (librdkafka) is not installed; `apt-get install -y kcat` enables them (.ci/run does)');
 
 /** kcat is built on librdkafka: a client nobody here wrote, with its own idea of the protocol. */
-async function kcat(t: TestCluster, args: string[], input?: string): Promise<string> {
-  const child = run('kcat', ['-b', t.cluster.bootstrapServers.join(','), ...args], { timeout: 30_000 });
+async function kcat(t: KafkaTarget, args: string[], input?: string): Promise<string> {
+  const child = run('kcat', ['-b', t.bootstrapServers.join(','), ...args], { timeout: 60_000 });
   if (input !== undefined) {
     child.child.stdin!.end(input);
   }
@@ -17,18 +18,20 @@ async function kcat(t: TestCluster, args: string[], input?: string): Promise<str
   return stdout;
 }
 
-describe.skipIf(kcatMissing)('embedded broker with kcat (librdkafka)', () => {
-  let t: TestCluster;
+const skip = kcatMissing ? 'kcat is not installed' : targetSkip('test/broker/kcat.test.ts');
+
+describe.skipIf(skip !== null)(on('kcat (librdkafka) against 3 brokers'), () => {
+  let t: KafkaTarget;
   beforeAll(async () => {
-    t = await startTestCluster({ brokers: 3 });
+    t = await startTarget({ brokers: 3 });
     const admin = t.kafka().admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'kcat', numPartitions: 3, replicationFactor: 3 }] });
+    await createTopicsAndWait(admin, [{ topic: 'kcat', numPartitions: 3, replicationFactor: 3 }]);
     await admin.disconnect();
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.destroy();
-  });
+  }, 120_000);
 
   it('reads metadata: brokers, topics, leaders, replicas and ISR', async () => {
     const metadata = JSON.parse(await kcat(t, ['-L', '-J']));
@@ -76,10 +79,10 @@ describe.skipIf(kcatMissing)('embedded broker with kcat (librdkafka)', () => {
     await admin.disconnect();
   });
 
-  it('keeps producing through a leader kill (librdkafka failover)', async () => {
+  it('keeps producing through a leader kill (librdkafka failover)', { timeout: 120_000 }, async () => {
     const admin = t.kafka().admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'kcat-failover', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+    await createTopicsAndWait(admin, [{ topic: 'kcat-failover', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }]);
     const { topics } = await admin.fetchTopicMetadata({ topics: ['kcat-failover'] });
     const leader = topics[0]!.partitions[0]!.leader;
     await kcat(t, ['-P', '-t', 'kcat-failover', '-X', 'enable.idempotence=true'], 'before-1\nbefore-2\n');
@@ -92,7 +95,7 @@ describe.skipIf(kcatMissing)('embedded broker with kcat (librdkafka)', () => {
     await eventually(async () => {
       const m = await admin.fetchTopicMetadata({ topics: ['kcat-failover'] });
       return m.topics[0]!.partitions[0]!.isr.length === 3;
-    });
+    }, 60_000);
     await admin.disconnect();
   });
 });

@@ -347,6 +347,96 @@ describe('GroupCoordinator join/sync', () => {
   });
 });
 
+/**
+ * Static membership (KIP-345), cases ported from Kafka's GroupMetadataManagerTest (staticMemberRejoinWith...,
+ * staticMemberFenceDuplicateRejoined..., staticMemberRejoinInCompletingRebalance...): a group of two static members,
+ * the leader `leader-1` and the follower `follower-1`.
+ */
+describe('GroupCoordinator static members (KIP-345)', () => {
+  const staticJoin = (c: GroupCoordinator, groupId: string, instance: string, opts: Partial<JoinGroupRequest> = {}, memberId = '') =>
+    c.joinGroup(joinReq(groupId, memberId, { groupInstanceId: instance, protocols: [{ name: 'range', metadata: Buffer.from(instance) }], ...opts }), client());
+
+  async function stableGroup(c: GroupCoordinator, groupId: string, others: string[] = []) {
+    const joins = await Promise.all(['leader-1', 'follower-1', ...others].map((instance) => staticJoin(c, groupId, instance)));
+    const [leader, follower] = joins as [JoinGroupResponse, JoinGroupResponse];
+    expect(leader.memberId).toBe(leader.leader);
+    await syncAll(c, groupId, joins);
+    expect(c.groupState(groupId)).toBe('Stable');
+    return { leader, follower, joins };
+  }
+
+  it('a follower rejoining with an unknown member id and the same protocols: new id, same generation, no rebalance', async () => {
+    const c = coordinator(tempDir(), 100); // both first joins land in one generation
+    const { leader, follower } = await stableGroup(c, 'st1');
+    const rejoined = await staticJoin(c, 'st1', 'follower-1');
+    expect(rejoined).toMatchObject({ errorCode: 0, generationId: leader.generationId, leader: leader.memberId, members: [] });
+    expect(rejoined.memberId).not.toBe(follower.memberId);
+    expect(c.groupState('st1')).toBe('Stable');
+    const sync = await c.syncGroup({ groupId: 'st1', generationId: rejoined.generationId, memberId: rejoined.memberId, groupInstanceId: 'follower-1', assignments: [] });
+    expect(sync.assignment.toString()).toBe(`assign-${follower.memberId}`);
+    const beat = (memberId: string, instance: string) => c.heartbeat({ groupId: 'st1', generationId: leader.generationId, memberId, groupInstanceId: instance }).errorCode;
+    expect(beat(follower.memberId, 'follower-1')).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(beat(rejoined.memberId, 'follower-1')).toBe(ErrorCode.NONE);
+    expect(beat(leader.memberId, 'leader-1')).toBe(ErrorCode.NONE);
+  });
+
+  it('the leader rejoining with an unknown member id: no rebalance, and the answer names the old leader id', async () => {
+    const c = coordinator(tempDir(), 100); // both first joins land in one generation
+    const { leader } = await stableGroup(c, 'st2');
+    const rejoined = await staticJoin(c, 'st2', 'leader-1');
+    expect(rejoined).toMatchObject({ errorCode: 0, generationId: leader.generationId, leader: leader.memberId, members: [] });
+    expect(c.groupState('st2')).toBe('Stable');
+    expect(c.describeGroup('st2').members.map((m) => m.memberId)).toContain(rejoined.memberId);
+  });
+
+  it('a rejoin listing another protocol first keeps the generation while the group\'s choice stays the same', async () => {
+    const c = coordinator(tempDir(), 100); // both first joins land in one generation
+    const { leader, follower } = await stableGroup(c, 'st3');
+    const both = [
+      { name: 'range', metadata: Buffer.from('follower-1') },
+      { name: 'roundrobin', metadata: Buffer.from('follower-1') },
+    ];
+    // 'range' stays the choice (the leader votes for it, ties go to the first candidate): no rebalance.
+    const reordered = await staticJoin(c, 'st3', 'follower-1', { protocols: [both[1]!, both[0]!] });
+    expect(reordered).toMatchObject({ errorCode: 0, generationId: leader.generationId });
+    expect(c.groupState('st3')).toBe('Stable');
+    expect(reordered.memberId).not.toBe(follower.memberId);
+  });
+
+  it('a rejoin while CompletingRebalance starts a new generation and fences the old id\'s pending SyncGroup', async () => {
+    const c = coordinator(tempDir(), 100); // both first joins land in one generation
+    const [leader, follower] = await Promise.all([staticJoin(c, 'st4', 'leader-1'), staticJoin(c, 'st4', 'follower-1')]);
+    expect(c.groupState('st4')).toBe('CompletingRebalance');
+    const parkedSync = c.syncGroup({ groupId: 'st4', generationId: follower!.generationId, memberId: follower!.memberId, groupInstanceId: 'follower-1', assignments: [] });
+    const rejoin = staticJoin(c, 'st4', 'follower-1');
+    expect((await parkedSync).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(c.groupState('st4')).toBe('PreparingRebalance');
+    const leaderAgain = c.joinGroup(joinReq('st4', leader!.memberId, { groupInstanceId: 'leader-1', protocols: [{ name: 'range', metadata: Buffer.from('leader-1') }] }), client());
+    const [r, l] = await Promise.all([rejoin, leaderAgain]);
+    expect(r.generationId).toBe(leader!.generationId + 1);
+    expect(l.generationId).toBe(leader!.generationId + 1);
+  });
+
+  it('a duplicate rejoin while PreparingRebalance fences the join the old id has parked', async () => {
+    const c = coordinator(tempDir(), 100); // both first joins land in one generation
+    const { leader, follower, joins } = await stableGroup(c, 'st5', ['other-1']);
+    const rejoin = (memberId: string, instance: string) =>
+      c.joinGroup(joinReq('st5', memberId, { groupInstanceId: instance, protocols: [{ name: 'range', metadata: Buffer.from(instance) }] }), client());
+    // The leader rejoining with its id starts a rebalance; the follower's join (old id) parks, waiting for other-1.
+    const leaderJoin = rejoin(leader.memberId, 'leader-1');
+    const oldJoin = rejoin(follower.memberId, 'follower-1');
+    const duplicate = staticJoin(c, 'st5', 'follower-1');
+    expect((await oldJoin).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(c.groupState('st5')).toBe('PreparingRebalance');
+    const otherJoin = rejoin(joins[2]!.memberId, 'other-1');
+    const [dup, lead, other] = await Promise.all([duplicate, leaderJoin, otherJoin]);
+    expect(dup).toMatchObject({ errorCode: 0, generationId: leader.generationId + 1 });
+    expect(dup.memberId).not.toBe(follower.memberId);
+    expect(lead.generationId).toBe(leader.generationId + 1);
+    expect(other.generationId).toBe(leader.generationId + 1);
+  });
+});
+
 describe('GroupCoordinator offsets', () => {
   const commit = (groupId: string, generationId: number, memberId: string, offset: number) => ({
     groupId,

@@ -14,7 +14,7 @@ import { listGroups } from '../../src/broker/handlers/list-groups.js';
 import { offsetCommit } from '../../src/broker/handlers/offset-commit.js';
 import { offsetFetch } from '../../src/broker/handlers/offset-fetch.js';
 import { syncGroup } from '../../src/broker/handlers/sync-group.js';
-import type { ApiHandler, RequestContext } from '../../src/broker/handlers/types.js';
+import { type ApiHandler, type RequestContext, routed } from '../../src/broker/handlers/types.js';
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -45,9 +45,12 @@ function setup() {
       endpointFor: (id: number) => registrations.get(id)?.endpoints.PLAINTEXT,
     },
     runningBroker: (id: number) => (id === 1 || id === 2 ? { id } : undefined),
+    // Every in-sync replica of __consumer_offsets runs: writes are taken at once.
+    awaitOffsetsWritable: async () => ErrorCode.NONE,
   };
-  const call = <T = any>(handler: ApiHandler, request: unknown, version: number, brokerId = 1): Promise<T> =>
-    Promise.resolve(
+  const call = <T = any>(typed: ApiHandler<any>, request: unknown, version: number, brokerId = 1): Promise<T> => {
+    const handler = routed(typed);
+    return Promise.resolve(
       handler.handle(request, {
         broker: { id: brokerId },
         cluster,
@@ -58,6 +61,7 @@ function setup() {
         listenerName: 'PLAINTEXT',
       } as unknown as RequestContext) as T,
     );
+  };
   return { groups, call };
 }
 

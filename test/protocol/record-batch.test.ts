@@ -140,11 +140,11 @@ describe('validateBatch / validateProducedBatch', () => {
     expect(rb.validateBatch(Buffer.alloc(0))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(rb.validateProducedBatch(null)).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
-  it('codec > 4 → CORRUPT_MESSAGE (even with a valid CRC)', () => {
+  it('codec > 4 → UNKNOWN_SERVER_ERROR, as Kafka 4.4.0 answers (even with a valid CRC)', () => {
     const b = good();
     b.writeInt16BE(5, 21);
     rb.updateCrc(b);
-    expect(rb.validateBatch(b)).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(rb.validateBatch(b)).toBe(ErrorCode.UNKNOWN_SERVER_ERROR);
   });
   it('record count / lastOffsetDelta mismatch → CORRUPT_MESSAGE', () => {
     const b = good();

@@ -4,6 +4,7 @@ import {
   decodeRequest, encodeResponse, Reader,
   type FetchResponse, type Input, type MetadataRequest, type ProduceRequest, type RequestOf, type ResponseOf,
 } from '../../src/broker/protocol/index.js';
+import { defineHandler } from '../../src/broker/handlers/types.js';
 
 describe('inferred types', () => {
   it('ProduceRequest', () => {
@@ -27,5 +28,36 @@ describe('inferred types', () => {
     encodeResponse(3, 1, 1, { topics: [] });
     // @ts-expect-error unknown field names are rejected
     encodeResponse(3, 1, 1, { topicz: [] });
+  });
+  it('a handler is typed by its API key: the request from the schema, the response checked field by field', () => {
+    defineHandler({
+      apiKey: 12,
+      name: 'Heartbeat',
+      minVersion: 0,
+      maxVersion: 3,
+      handle: (request) => {
+        expectTypeOf(request.memberId).toEqualTypeOf<string>();
+        expectTypeOf(request.groupInstanceId).toEqualTypeOf<string | null>();
+        return { throttleTimeMs: 0, errorCode: 0 };
+      },
+    });
+    // @ts-expect-error a misspelled response field (the error names it: notInTheResponseSchema: ".errorKode")
+    defineHandler({
+      apiKey: 12,
+      name: 'Heartbeat',
+      minVersion: 0,
+      maxVersion: 3,
+      handle: () => ({ throttleTimeMs: 0, errorKode: 0 }),
+    });
+    // @ts-expect-error a misspelled field inside an array of the response (".topics[].partitions[].ofset")
+    defineHandler({
+      apiKey: 2,
+      name: 'ListOffsets',
+      minVersion: 1,
+      maxVersion: 5,
+      handle: () => ({
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, ofset: 1 }] }],
+      }),
+    });
   });
 });

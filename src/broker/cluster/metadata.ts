@@ -28,6 +28,8 @@ export interface TopicState {
 interface Persisted {
   clusterId: string;
   nextProducerId: number;
+  /** Records the controller has written so far (our stand-in for the end of the __cluster_metadata log). */
+  metadataOffset?: number;
   topics: TopicState[];
 }
 
@@ -35,6 +37,8 @@ interface Persisted {
 export class ClusterMetadata {
   readonly topics = new Map<string, TopicState>();
   nextProducerId = 1000;
+  /** How many records the controller has written: what DescribeQuorum reports as the metadata log's end. */
+  metadataOffset = 0;
 
   private constructor(
     readonly clusterId: string,
@@ -58,6 +62,7 @@ export class ClusterMetadata {
     }
     const metadata = new ClusterMetadata(persisted.clusterId, file);
     metadata.nextProducerId = persisted.nextProducerId;
+    metadata.metadataOffset = persisted.metadataOffset ?? 0;
     for (const topic of persisted.topics) metadata.topics.set(topic.name, topic);
     return metadata;
   }
@@ -75,6 +80,7 @@ export class ClusterMetadata {
     const persisted: Persisted = {
       clusterId: this.clusterId,
       nextProducerId: this.nextProducerId,
+      metadataOffset: this.metadataOffset,
       topics: [...this.topics.values()],
     };
     const tmp = `${this.file}.tmp`;

@@ -52,6 +52,7 @@ export class Replica {
 
   /** A new leader starts tracking its followers from scratch: they report their progress on their next fetch. */
   becomeLeader(now: number): void {
+    this.log.assignEpochStartOffset(this.state.leaderEpoch);
     this.followers.clear();
     for (const id of this.state.replicas) {
       if (id !== this.brokerId) this.followers.set(id, { logEndOffset: 0, lastCaughtUpMs: now });
@@ -83,5 +84,11 @@ export class Replica {
   close(): void {
     this.wake();
     this.log.close();
+  }
+
+  /** The broker was killed: its log is left as a crash leaves it (see PartitionLog.abandon). */
+  abandon(): void {
+    this.wake();
+    this.log.abandon();
   }
 }

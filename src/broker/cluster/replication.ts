@@ -1,5 +1,6 @@
 import type { ClusterContext } from './context.js';
 import type { Replica } from './replica.js';
+import { truncationOffset } from './truncation.js';
 
 /** How much a follower copies from its leader in one step (Kafka's replica.fetch.max.bytes). */
 const FETCH_BYTES = 1024 * 1024;
@@ -18,7 +19,12 @@ export class Replication {
 
   /** Called after a leader appended: replicate soon, batching all partitions touched in this turn of the loop. */
   schedule(leader: Replica): void {
-    this.pending.add(`${leader.topic}\u0000${leader.partition}`);
+    this.schedulePartition(leader.topic, leader.partition);
+  }
+
+  /** Replicate `topic`-`partition` soon (after a leader change, or an append). */
+  schedulePartition(topic: string, partition: number): void {
+    this.pending.add(`${topic}\u0000${partition}`);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -87,17 +93,12 @@ export class Replication {
 
   /**
    * Before copying under a new leader epoch, a follower drops whatever the leader does not have: the records it
-   * appended as an old leader that never reached the ISR. The leader tells where its history for the follower's last
-   * epoch ends (OffsetsForLeaderEpoch); everything after that goes.
+   * appended as an old leader that never reached the ISR, or, after an unclean election, a history the new leader
+   * never shared (epoch-based truncation, see truncation.ts).
    */
   private reconcile(follower: Replica, leader: Replica): void {
-    const followerEpoch = follower.log.latestEpoch();
-    if (followerEpoch !== null) {
-      const { endOffset } = leader.log.endOffsetForEpoch(followerEpoch);
-      if (endOffset >= 0 && endOffset < follower.logEndOffset) follower.log.truncateTo(endOffset);
-    } else if (follower.logEndOffset > leader.logEndOffset) {
-      follower.log.truncateTo(leader.logEndOffset);
-    }
+    const cut = truncationOffset(follower.log, leader.log, follower.highWatermark);
+    if (cut < follower.logEndOffset) follower.log.truncateTo(cut);
     if (follower.logEndOffset > leader.logEndOffset) follower.log.truncateTo(leader.logEndOffset);
     if (follower.logEndOffset < leader.logStartOffset || follower.logStartOffset > leader.logEndOffset) {
       follower.log.truncateFully(leader.logStartOffset);
@@ -118,8 +119,13 @@ export class Replication {
     if (outOfSync.length > 0) this.ctx.controller.alterInSyncReplicas(leader.state, isr.filter((id) => !outOfSync.includes(id)));
   }
 
-  /** The high watermark is the smallest log end offset in the ISR: what every in-sync replica has. */
+  /**
+   * The high watermark is the smallest log end offset in the ISR: what every in-sync replica has. While the ISR is
+   * below min.insync.replicas it does not move (Kafka's Partition.maybeIncrementLeaderHW), so records written with
+   * acks=1 then stay invisible to consumers until the ISR recovers.
+   */
   advanceHighWatermark(leader: Replica): void {
+    if (this.ctx.isUnderMinIsr(leader.state)) return;
     let hw = leader.logEndOffset;
     for (const id of leader.state.inSyncReplicas) {
       if (id === leader.brokerId) continue;

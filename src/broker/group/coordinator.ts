@@ -37,6 +37,11 @@ export interface GroupCoordinatorOptions {
   offsetMetadataMaxBytes?: number;
   /** Called with one-line descriptions of rebalances, evictions and the like. */
   log?: (message: string) => void;
+  /**
+   * Stands for the write of a group's new assignment to `__consumer_offsets` (Kafka commits it before it answers the
+   * SyncGroups): resolves with NONE once it would be committed, or the error the members get instead. Absent: at once.
+   */
+  awaitWritable?: (groupId: string) => Promise<number>;
 }
 
 /** Kafka's JoinGroupRequest.UNKNOWN_MEMBER_ID / UNKNOWN_GENERATION_ID. */
@@ -84,6 +89,8 @@ interface Group {
   /** Set while the first rebalance of an Empty group waits `initialRebalanceDelayMs` for more members. */
   initialDelay: { remainingMs: number; newMemberAdded: boolean } | null;
   syncTimer: NodeJS.Timeout | null;
+  /** The leader's assignment while its write to __consumer_offsets is pending (awaitWritable). */
+  persisting: Map<string, Buffer> | null;
 }
 
 /**
@@ -103,6 +110,7 @@ export class GroupCoordinator {
   private readonly newMemberJoinTimeoutMs: number;
   private readonly offsetMetadataMaxBytes: number;
   private readonly log: (message: string) => void;
+  private readonly awaitWritable: ((groupId: string) => Promise<number>) | undefined;
   private closed = false;
 
   constructor(options: GroupCoordinatorOptions) {
@@ -113,6 +121,7 @@ export class GroupCoordinator {
     this.newMemberJoinTimeoutMs = options.newMemberJoinTimeoutMs ?? 300_000;
     this.offsetMetadataMaxBytes = options.offsetMetadataMaxBytes ?? 4096;
     this.log = options.log ?? (() => {});
+    this.awaitWritable = options.awaitWritable;
   }
 
   // ================================================================== JoinGroup
@@ -140,12 +149,9 @@ export class GroupCoordinator {
       const prefix = instanceId ?? client.clientId ?? '';
       const memberId = `${prefix}-${randomUUID()}`;
       if (instanceId !== null) {
-        // Static member: no two-step join. A known instance id fences the member that used it before.
+        // Static member: no two-step join. A known instance id takes over the member that used it before.
         const previous = group.staticMembers.get(instanceId);
-        if (previous !== undefined) {
-          this.log(`group ${group.groupId}: static member ${instanceId} rejoined, replacing ${previous}`);
-          this.removeMember(group, previous, ErrorCode.FENCED_INSTANCE_ID);
-        }
+        if (previous !== undefined) return this.updateStaticMemberAndRebalance(group, instanceId, previous, memberId, req, client);
         return this.addMemberAndRebalance(group, memberId, req, client);
       }
       if (version >= 4) {
@@ -236,16 +242,72 @@ export class GroupCoordinator {
     });
   }
 
+  /**
+   * Kafka's updateStaticMemberThenRebalanceOrCompleteJoin (KIP-345): a known instance id joining without a member id
+   * (a restarted static member) gets a new member id in place of the old one, keeping its assignment. In a Stable group
+   * whose selected protocol stays the same that is all: no rebalance, the same generation. Before JoinGroup v9 the
+   * answer names the leader as it was before the swap (the old id, when the member led), so it does not assign again.
+   */
+  private updateStaticMemberAndRebalance(
+    group: Group,
+    instanceId: string,
+    oldMemberId: string,
+    newMemberId: string,
+    req: JoinGroupRequest,
+    client: ClientInfo,
+  ): Promise<JoinGroupResponse> {
+    const leaderBefore = group.leaderId;
+    const member = this.replaceStaticMember(group, instanceId, oldMemberId, newMemberId);
+    this.log(`group ${group.groupId}: static member ${instanceId} rejoined as ${newMemberId}, replacing ${oldMemberId}`);
+    if (group.state === 'Stable') {
+      const previous = { protocols: member.protocols, sessionTimeoutMs: member.sessionTimeoutMs, rebalanceTimeoutMs: member.rebalanceTimeoutMs };
+      updateMember(member, req, client);
+      if (selectProtocol(group) !== group.protocolName) return this.updateMemberAndRebalance(group, member, req, client);
+      this.scheduleSession(group, member);
+      return this.persistStaticMember(group).then((errorCode) => {
+        if (errorCode === ErrorCode.NONE) {
+          return { ...this.joinResponse(group, member, client.version), leader: leaderBefore ?? '', members: [] };
+        }
+        // The group could not be written: the old member id stands again.
+        Object.assign(member, previous);
+        this.replaceStaticMember(group, instanceId, newMemberId, oldMemberId);
+        return { ...joinError(errorCode, UNKNOWN_MEMBER_ID, client.version), generationId: group.generationId, leader: leaderBefore ?? '' };
+      });
+    }
+    // CompletingRebalance: the leader may already be assigning to the old id, so a new generation is needed;
+    // PreparingRebalance: the member simply joins this one.
+    return this.updateMemberAndRebalance(group, member, req, client);
+  }
+
+  /** Kafka's ClassicGroup.replaceStaticMember: the same member under a new id; waiters on the old id are fenced. */
+  private replaceStaticMember(group: Group, instanceId: string, oldMemberId: string, newMemberId: string): Member {
+    const old = group.members.get(oldMemberId)!;
+    if (old.timer) this.clearTimer(old.timer);
+    const join = old.joinWaiter;
+    const sync = old.syncWaiter;
+    join?.(joinError(ErrorCode.FENCED_INSTANCE_ID, oldMemberId, old.joinVersion));
+    sync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
+    const member: Member = { ...old, memberId: newMemberId, joinWaiter: null, syncWaiter: null, timer: null };
+    group.members.delete(oldMemberId);
+    group.members.set(newMemberId, member);
+    group.staticMembers.set(instanceId, newMemberId);
+    if (group.leaderId === oldMemberId) group.leaderId = newMemberId;
+    if (group.pendingSync.delete(oldMemberId)) group.pendingSync.add(newMemberId);
+    this.scheduleSession(group, member);
+    return member;
+  }
+
+  /** Kafka stores the group with the new static member id before it answers; here that is the offsets partition's ISR. */
+  private persistStaticMember(group: Group): Promise<number> {
+    return this.awaitWritable ? this.awaitWritable(group.groupId) : Promise.resolve(ErrorCode.NONE);
+  }
+
   private updateMemberAndRebalance(group: Group, member: Member, req: JoinGroupRequest, client: ClientInfo): Promise<JoinGroupResponse> {
     return new Promise((resolve) => {
       if (member.joinWaiter) member.joinWaiter(joinError(ErrorCode.REBALANCE_IN_PROGRESS, member.memberId, member.joinVersion));
       member.joinWaiter = resolve;
       member.joinVersion = client.version;
-      member.protocols = req.protocols.map((p) => ({ name: p.name, metadata: p.metadata }));
-      member.sessionTimeoutMs = req.sessionTimeoutMs;
-      member.rebalanceTimeoutMs = rebalanceTimeout(req);
-      member.clientId = client.clientId ?? '';
-      member.clientHost = client.clientHost;
+      updateMember(member, req, client);
       this.scheduleSession(group, member);
       if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
       else this.prepareRebalance(group, `member ${member.memberId} rejoined`);
@@ -254,6 +316,7 @@ export class GroupCoordinator {
 
   /** Starts a join phase (Kafka's prepareRebalance); a pending sync phase ends with REBALANCE_IN_PROGRESS. */
   private prepareRebalance(group: Group, reason: string): void {
+    group.persisting = null;
     if (group.state === 'CompletingRebalance') {
       for (const member of group.members.values()) {
         member.assignment = EMPTY;
@@ -416,18 +479,31 @@ export class GroupCoordinator {
           if (member.syncWaiter) member.syncWaiter(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
           member.syncWaiter = resolve;
           group.pendingSync.delete(member.memberId);
-          if (member.memberId !== group.leaderId) return;
+          if (member.memberId !== group.leaderId || group.persisting) return;
           const assignments = new Map(req.assignments.map((a) => [a.memberId, a.assignment]));
-          group.state = 'Stable';
-          this.log(`group ${group.groupId}: generation ${group.generationId} is stable`);
-          for (const m of group.members.values()) {
-            m.assignment = assignments.get(m.memberId) ?? EMPTY;
-            const waiter = m.syncWaiter;
-            m.syncWaiter = null;
-            this.scheduleSession(group, m);
-            waiter?.(this.syncResponse(group, m));
+          if (!this.awaitWritable) {
+            this.completeSync(group, assignments);
+            return;
           }
-          if (group.pendingSync.size === 0) this.clearSyncTimer(group);
+          // Kafka answers the members once the assignment is committed to __consumer_offsets.
+          group.persisting = assignments;
+          const generation = group.generationId;
+          void this.awaitWritable(group.groupId).then((errorCode) => {
+            if (group.persisting !== assignments) return;
+            group.persisting = null;
+            if (group.generationId !== generation || group.state !== 'CompletingRebalance' || this.groups.get(group.groupId) !== group) return;
+            if (errorCode === ErrorCode.NONE) {
+              this.completeSync(group, assignments);
+              return;
+            }
+            this.log(`group ${group.groupId}: storing the assignment of generation ${generation} failed (${errorCode}): rebalancing`);
+            for (const m of group.members.values()) {
+              const waiter = m.syncWaiter;
+              m.syncWaiter = null;
+              waiter?.(syncError(errorCode));
+            }
+            this.prepareRebalance(group, 'the assignment could not be stored');
+          });
         });
       case 'Stable':
         group.pendingSync.delete(member.memberId);
@@ -437,6 +513,20 @@ export class GroupCoordinator {
       default:
         return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     }
+  }
+
+  /** The leader's assignment is in: the group is Stable and every parked member gets its part. */
+  private completeSync(group: Group, assignments: Map<string, Buffer>): void {
+    group.state = 'Stable';
+    this.log(`group ${group.groupId}: generation ${group.generationId} is stable`);
+    for (const m of group.members.values()) {
+      m.assignment = assignments.get(m.memberId) ?? EMPTY;
+      const waiter = m.syncWaiter;
+      m.syncWaiter = null;
+      this.scheduleSession(group, m);
+      waiter?.(this.syncResponse(group, m));
+    }
+    if (group.pendingSync.size === 0) this.clearSyncTimer(group);
   }
 
   private syncResponse(group: Group, member: Member): SyncGroupResponse {
@@ -585,6 +675,20 @@ export class GroupCoordinator {
   }
 
   // ================================================================== offsets
+
+  /**
+   * The error an offset commit would get before anything is written (NONE if it may be written): for callers that
+   * wait for __consumer_offsets to take the write only when the commit itself is valid, as Kafka validates first.
+   */
+  offsetCommitError(req: OffsetCommitRequest, version: number): number {
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (!req.groupId) return ErrorCode.INVALID_GROUP_ID;
+    const generationId = version >= 1 ? (req.generationId ?? NO_GENERATION) : NO_GENERATION;
+    const group = this.group(req.groupId);
+    if (!group) return generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
+    const memberId = version >= 1 ? (req.memberId ?? UNKNOWN_MEMBER_ID) : UNKNOWN_MEMBER_ID;
+    return validateOffsetCommit(group, memberId, req.groupInstanceId ?? null, generationId);
+  }
 
   offsetCommit(req: OffsetCommitRequest, version: number): OffsetCommitResponse {
     const generationId = version >= 1 ? (req.generationId ?? NO_GENERATION) : NO_GENERATION;
@@ -780,6 +884,7 @@ export class GroupCoordinator {
   }
 
   private shutdownGroup(group: Group, waiterError: number): void {
+    group.persisting = null;
     if (group.joinTimer) this.clearTimer(group.joinTimer);
     group.joinTimer = null;
     group.initialDelay = null;
@@ -853,6 +958,7 @@ function newGroup(groupId: string): Group {
     joinTimer: null,
     initialDelay: null,
     syncTimer: null,
+    persisting: null,
   };
 }
 
@@ -865,6 +971,15 @@ function groupRebalanceTimeout(group: Group): number {
   let max = 0;
   for (const m of group.members.values()) max = Math.max(max, m.rebalanceTimeoutMs);
   return max;
+}
+
+/** A rejoining member's new subscription, timeouts and client. */
+function updateMember(member: Member, req: JoinGroupRequest, client: ClientInfo): void {
+  member.protocols = req.protocols.map((p) => ({ name: p.name, metadata: p.metadata }));
+  member.sessionTimeoutMs = req.sessionTimeoutMs;
+  member.rebalanceTimeoutMs = rebalanceTimeout(req);
+  member.clientId = client.clientId ?? '';
+  member.clientHost = client.clientHost;
 }
 
 function sameProtocols(member: Member, req: JoinGroupRequest): boolean {

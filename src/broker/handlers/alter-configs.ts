@@ -1,18 +1,31 @@
 import { invalidTopicConfig } from '../cluster/topic-configs.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { RESOURCE_TOPIC } from './describe-configs.js';
+import { awaitController } from './forward.js';
 import { defineHandler } from './types.js';
 
 /**
  * AlterConfigs v0-1 (the non-incremental one kafkajs uses): the given set replaces a topic's overrides; anything
- * invalid rejects the whole resource. Broker settings are static in the embedded cluster.
+ * invalid rejects the whole resource. Broker settings are static in the embedded cluster. Forwarded to the controller:
+ * without an active one it waits, then REQUEST_TIMED_OUT (see forward.ts).
  */
 export const alterConfigs = defineHandler({
   apiKey: 33,
   name: 'AlterConfigs',
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { cluster }) {
+  async handle(request, { cluster }) {
+    if (!(await awaitController(cluster))) {
+      return {
+        throttleTimeMs: 0,
+        responses: request.resources.map((r: { resourceType: number; resourceName: string }) => ({
+          errorCode: ErrorCode.REQUEST_TIMED_OUT,
+          errorMessage: null,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+        })),
+      };
+    }
     const responses = request.resources.map(
       (resource: { resourceType: number; resourceName: string; configs: Array<{ name: string; value: string | null }> }) => {
         const answer = (errorCode: number, errorMessage: string | null = null) => ({

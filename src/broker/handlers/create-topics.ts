@@ -1,5 +1,6 @@
 import { MAX_PARTITIONS_PER_REQUEST, TopicError } from '../cluster/controller.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { awaitController } from './forward.js';
 import { defineHandler } from './types.js';
 
 interface CreatableTopic {
@@ -12,15 +13,19 @@ interface CreatableTopic {
 
 /**
  * CreateTopics v0-3, validated as Kafka does (name, partitions, replication factor against the registered brokers,
- * known configs) with Kafka's error codes. Any broker accepts it, as KRaft brokers forward it to the controller.
+ * known configs) with Kafka's error codes. Any broker accepts it, as KRaft brokers forward it to the controller:
+ * without an active controller it waits, then REQUEST_TIMED_OUT (see forward.ts).
  */
 export const createTopics = defineHandler({
   apiKey: 19,
   name: 'CreateTopics',
   minVersion: 0,
   maxVersion: 3,
-  handle(request, { cluster }) {
+  async handle(request, { cluster }) {
     const names = request.topics.map((t: CreatableTopic) => t.name);
+    if (!(await awaitController(cluster))) {
+      return { throttleTimeMs: 0, topics: names.map((name: string) => ({ name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: null })) };
+    }
     let budget = MAX_PARTITIONS_PER_REQUEST; // partitions this request may still create (all topics together)
     const topics = request.topics.map((t: CreatableTopic) => {
       const result = (errorCode: number, errorMessage: string | null = null) => ({ name: t.name, errorCode, errorMessage });

@@ -89,6 +89,7 @@ export function configEntries(cluster: ClusterContext, type: number, name: strin
       'socket.request.max.bytes': c.maxRequestBytes,
       'message.max.bytes': c.messageMaxBytes,
       'log.segment.bytes': c.segmentBytes,
+      'log.cleaner.backoff.ms': c.logCleanerBackoffMs,
       'log.retention.ms': c.retentionMs,
       'log.retention.bytes': c.retentionBytes,
     };

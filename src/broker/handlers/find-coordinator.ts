@@ -4,8 +4,10 @@ import { defineHandler } from './types.js';
 /**
  * FindCoordinator v0-2: the coordinator of a group is the leader of its __consumer_offsets partition
  * (abs(hashCode(groupId)) % partitions), so every broker gives the same answer. COORDINATOR_NOT_AVAILABLE while that
- * partition has no live leader. Transactional ids (keyType 1) are mapped the same way; transactions are not
- * implemented, so that answer only matters to clients that probe.
+ * partition has no leader. The answer comes from metadata, as Kafka's does: a leader that was killed and is not
+ * fenced yet (or never will be, without a quorum) is still named, and clients find it does not answer.
+ * Transactional ids (keyType 1) are mapped the same way; transactions are not implemented, so that answer only
+ * matters to clients that probe.
  */
 export const findCoordinator = defineHandler({
   apiKey: 10,
@@ -16,7 +18,7 @@ export const findCoordinator = defineHandler({
     const key: string = request.key ?? '';
     const id = cluster.coordinatorFor(key);
     const registration = cluster.controller.registrations.get(id);
-    if (id < 0 || !registration || registration.fenced || !cluster.runningBroker(id)) {
+    if (id < 0 || !registration || registration.fenced) {
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,

@@ -1,4 +1,4 @@
-import { apis } from '../protocol/index.js';
+import { type SupportedApiKey, apis } from '../protocol/index.js';
 import { alterConfigs } from './alter-configs.js';
 import { apiVersions } from './api-versions.js';
 import { createPartitions } from './create-partitions.js';
@@ -6,11 +6,16 @@ import { createTopics } from './create-topics.js';
 import { deleteGroups } from './delete-groups.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
+import { describeCluster } from './describe-cluster.js';
 import { describeConfigs } from './describe-configs.js';
 import { describeGroups } from './describe-groups.js';
+import { describeLogDirs } from './describe-log-dirs.js';
+import { describeQuorum } from './describe-quorum.js';
+import { electLeaders } from './elect-leaders.js';
 import { fetch } from './fetch.js';
 import { findCoordinator } from './find-coordinator.js';
 import { heartbeat } from './heartbeat.js';
+import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { initProducerId } from './init-producer-id.js';
 import { joinGroup } from './join-group.js';
 import { leaveGroup } from './leave-group.js';
@@ -22,10 +27,10 @@ import { offsetFetch } from './offset-fetch.js';
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { produce } from './produce.js';
 import { syncGroup } from './sync-group.js';
-import type { ApiHandler } from './types.js';
+import { type ApiHandler, type RoutedHandler, routed } from './types.js';
 
 /** The table of contents of the protocol this broker speaks, by API key. */
-export const handlers: ReadonlyMap<number, ApiHandler> = new Map(
+export const handlers: ReadonlyMap<number, RoutedHandler> = new Map(
   [
     produce,
     fetch,
@@ -48,9 +53,14 @@ export const handlers: ReadonlyMap<number, ApiHandler> = new Map(
     offsetForLeaderEpoch,
     describeConfigs,
     alterConfigs,
+    describeLogDirs,
     createPartitions,
     deleteGroups,
-  ].map((h) => [h.apiKey, h as ApiHandler]),
+    electLeaders,
+    incrementalAlterConfigs,
+    describeQuorum,
+    describeCluster,
+  ].map((h) => [h.apiKey, routed(h as ApiHandler<SupportedApiKey>)]),
 );
 
 export interface VersionRange {

@@ -3,7 +3,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
 /**
- * OffsetFetch v1-4 (kafkajs has no v0): committed offsets, -1 with empty metadata where there is none; null topics
+ * OffsetFetch v1-5 (kafkajs has no v0; v5 adds the committed leader epoch): committed offsets, -1 with empty metadata where there is none; null topics
  * (v2+) = every partition the group committed. Before v2 there is no top-level error code, so NOT_COORDINATOR goes
  * on each partition.
  */
@@ -11,7 +11,7 @@ export const offsetFetch = defineHandler({
   apiKey: 9,
   name: 'OffsetFetch',
   minVersion: 1,
-  maxVersion: 4,
+  maxVersion: 5,
   handle(request, { broker, cluster }) {
     if (!coordinates(cluster, broker.id, request.groupId)) {
       const topics = (request.topics ?? []).map((t: { name: string; partitionIndexes: number[] }) => ({

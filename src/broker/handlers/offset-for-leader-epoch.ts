@@ -2,12 +2,16 @@ import { ErrorCode } from '../protocol/errors.js';
 import { leaderEpochError, localLeader } from './local-leader.js';
 import { defineHandler } from './types.js';
 
-/** OffsetForLeaderEpoch v0-2: where the leader's history of a given epoch ends, for truncating diverged replicas. */
+/**
+ * OffsetForLeaderEpoch v0-3: where the leader's history of a given epoch ends. Followers use it to truncate; consumers
+ * (v3, replicaId -1) to validate their position after a leader change (KIP-320): an end offset below the position
+ * means the log was truncated under them.
+ */
 export const offsetForLeaderEpoch = defineHandler({
   apiKey: 23,
   name: 'OffsetForLeaderEpoch',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   handle(request, { broker, cluster }) {
     return {
       throttleTimeMs: 0,

@@ -4,6 +4,8 @@ import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { isTransactional, validateProducedBatch } from '../protocol/record-batch.js';
 import { topicConfigValue } from '../cluster/topic-configs.js';
+import { validateProducedRecords } from '../log/log-validator.js';
+import { TRANSACTIONS_UNSUPPORTED } from './init-producer-id.js';
 import { localLeader } from './local-leader.js';
 import { NO_RESPONSE, defineHandler } from './types.js';
 
@@ -32,12 +34,23 @@ export const produce = defineHandler({
       request.topicData.map(async (topic: { name: string; partitionData: Array<{ index: number; records: Buffer | null }> }) => ({
         name: topic.name,
         partitionResponses: await Promise.all(
-          topic.partitionData.map((p) => producePartition(cluster, broker, topic.name, p.index, p.records, acks, request.timeoutMs)),
+          topic.partitionData.map((p) =>
+            producePartition(cluster, broker, topic.name, p.index, p.records, acks, request.timeoutMs, request.transactionalId ?? null),
+          ),
         ),
       })),
     );
     if (acks === 0) return NO_RESPONSE;
     return { responses, throttleTimeMs: 0 };
+  },
+  errorResponse(request, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      responses: request.topicData.map((topic: { name: string; partitionData: Array<{ index: number }> }) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 })),
+      })),
+    };
   },
 });
 
@@ -49,6 +62,7 @@ async function producePartition(
   records: Buffer | null,
   acks: number,
   timeoutMs: number,
+  transactionalId: string | null,
 ): Promise<PartitionResult> {
   const result = (errorCode: number, baseOffset = -1, logStartOffset = -1, logAppendTimeMs = -1): PartitionResult => ({
     index,
@@ -58,20 +72,33 @@ async function producePartition(
     logStartOffset,
   });
   if (acks !== 0 && acks !== 1 && acks !== -1) return result(ErrorCode.INVALID_REQUIRED_ACKS);
+  // Clients never write to internal topics (__consumer_offsets): Kafka's ReplicaManager refuses before anything else.
+  if (cluster.metadata.topics.get(topic)?.internal) return result(ErrorCode.INVALID_TOPIC_EXCEPTION);
   const replica = localLeader(cluster, broker, topic, index);
   if (typeof replica === 'number') return result(replica);
   const state = replica.state;
   if (!records || records.length === 0) return result(ErrorCode.CORRUPT_MESSAGE);
 
-  const maxMessageBytes = Number(topicConfigValue(cluster.metadata.topics.get(topic)!.configs, 'max.message.bytes', cluster.config));
-  if (records.length > maxMessageBytes) return result(ErrorCode.MESSAGE_TOO_LARGE);
+  const configs = cluster.metadata.topics.get(topic)!.configs;
+  const setting = (name: string) => topicConfigValue(configs, name, cluster.config);
+  if (records.length > Number(setting('max.message.bytes'))) return result(ErrorCode.MESSAGE_TOO_LARGE);
   const invalid = validateProducedBatch(records);
   if (invalid !== ErrorCode.NONE) return result(invalid);
-  // Transactions are not implemented (no transaction coordinator APIs are advertised).
-  if (isTransactional(records)) return result(ErrorCode.INVALID_RECORD);
+  if (isTransactional(records)) {
+    // Kafka 4.4.0 answers a transactional batch without a transactional id so; with one, this broker has no
+    // transaction coordinator that could have begun the transaction (see init-producer-id.ts).
+    return result(transactionalId === null ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : TRANSACTIONS_UNSUPPORTED);
+  }
+  const invalidRecords = validateProducedRecords(records, {
+    compacted: setting('cleanup.policy').split(',').includes('compact'),
+    createTime: setting('message.timestamp.type') === 'CreateTime',
+    timestampBeforeMaxMs: Number(setting('message.timestamp.before.max.ms')),
+    timestampAfterMaxMs: Number(setting('message.timestamp.after.max.ms')),
+    now: Date.now(),
+  });
+  if (invalidRecords !== ErrorCode.NONE) return result(invalidRecords);
 
-  const minIsr = cluster.minInsyncReplicas(topic);
-  if (acks === -1 && state.inSyncReplicas.length < minIsr) return result(ErrorCode.NOT_ENOUGH_REPLICAS);
+  if (acks === -1 && cluster.isUnderMinIsr(state)) return result(ErrorCode.NOT_ENOUGH_REPLICAS);
 
   const producer = replica.log.checkProducer(records);
   if (producer.kind === 'error') return result(producer.code);
@@ -93,7 +120,10 @@ async function producePartition(
   return result(ErrorCode.NONE, baseOffset, replica.logStartOffset, logAppendTime);
 }
 
-/** Waits until every in-sync replica has the batch (Kafka's DelayedProduce). */
+/**
+ * Waits until every in-sync replica has the batch (Kafka's DelayedProduce). The ISR shrinking below min ISR meanwhile
+ * freezes the high watermark, so such a produce times out (REQUEST_TIMED_OUT), as on Kafka 4.x.
+ */
 async function awaitInSyncReplicas(
   cluster: ClusterContext,
   broker: Broker,
@@ -105,8 +135,7 @@ async function awaitInSyncReplicas(
   for (;;) {
     if (!broker.running || !replica.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     if (replica.highWatermark >= requiredOffset) {
-      const enough = replica.state.inSyncReplicas.length >= cluster.minInsyncReplicas(replica.topic);
-      return enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+      return cluster.isUnderMinIsr(replica.state) ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) return ErrorCode.REQUEST_TIMED_OUT;

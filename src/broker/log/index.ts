@@ -1,5 +1,7 @@
 export {
   type AppendResult,
+  CLEANED_SUFFIX,
+  type CleanupPolicy,
   type LogStats,
   LogAppendError,
   OffsetOutOfRangeError,

@@ -1,4 +1,18 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -28,6 +42,21 @@ import { readFully, scanBatches, Segment, SEGMENT_FILE, segmentFileName, withRea
 export interface PartitionLogOptions {
   /** Roll a new segment when the active one would exceed this (Kafka segment.bytes). Default 64 MiB. */
   segmentBytes?: number;
+  /**
+   * Roll a new segment when a batch arrives more than this after the segment's first batch, by their timestamps
+   * (Kafka segment.ms; the active segment is never cleaned, so compaction needs rolls). Default 7 days.
+   */
+  segmentMs?: number;
+  /** cleanup.policy as a list: 'delete' lets retention remove old segments, 'compact' lets the cleaner run. */
+  cleanupPolicy?: readonly CleanupPolicy[];
+  /** delete.retention.ms: how long the cleaner keeps a tombstone after it first saw it. Default 1 day. */
+  deleteRetentionMs?: number;
+  /** min.cleanable.dirty.ratio: clean once dirty bytes / all bytes exceed this. Default 0.5. */
+  minCleanableDirtyRatio?: number;
+  /** min.compaction.lag.ms: segments with a record younger than this stay dirty. Default 0. */
+  minCompactionLagMs?: number;
+  /** max.compaction.lag.ms: a dirty segment older than this is cleaned whatever the dirty ratio. Default: never. */
+  maxCompactionLagMs?: number;
   /** Bytes between sparse index entries (index.interval.bytes). Default 4096. */
   indexIntervalBytes?: number;
   /** retention.bytes; -1 = unlimited (default). */
@@ -39,6 +68,8 @@ export interface PartitionLogOptions {
   /** The high-watermark file is written at most this often (and on close). Default 5000. */
   hwCheckpointIntervalMs?: number;
 }
+
+export type CleanupPolicy = 'delete' | 'compact';
 
 export interface AppendResult {
   baseOffset: number;
@@ -96,6 +127,12 @@ export class LogAppendError extends Error {
 const MiB = 1024 * 1024;
 const DEFAULTS = {
   segmentBytes: 64 * MiB,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  cleanupPolicy: ['delete'] as readonly CleanupPolicy[],
+  deleteRetentionMs: 24 * 3600 * 1000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
   indexIntervalBytes: 4096,
   retentionBytes: -1,
   retentionMs: 7 * 24 * 3600 * 1000,
@@ -113,6 +150,11 @@ const LOG_START_FILE = 'log-start-offset-checkpoint';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
 const PRODUCER_SNAPSHOT = 'producer-snapshot.json';
 const CLEAN_SHUTDOWN = '.clean-shutdown';
+const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
+/** A cleaned segment being written; deleted at open (the segments it would replace are still whole). */
+export const CLEANED_SUFFIX = '.cleaned';
+/** A cleaned segment that replaces its group; recovery completes the swap. */
+export const SWAP_SUFFIX = '.swap';
 const OPEN_SCAN_CHUNK = 256 * 1024;
 const READ_SCAN_CHUNK = 8 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -163,6 +205,10 @@ export class PartitionLog {
   /** New settings from a topic config change (AlterConfigs), effective from the next append, roll or retention pass. */
   configure(opts: PartitionLogOptions): void {
     this.opts = withDefaults(this.opts, opts);
+  }
+
+  get config(): Readonly<Required<PartitionLogOptions>> {
+    return this.opts;
   }
 
   /** Opens (creating if needed) the log in `dir` and recovers whatever is on disk. */
@@ -220,6 +266,21 @@ export class PartitionLog {
     return this.epochCache.latestEpoch();
   }
 
+  /**
+   * A new leader records where its epoch starts before it writes anything (Kafka's maybeAssignEpochStartOffset, from
+   * Partition.makeLeader): OffsetsForLeaderEpoch then knows the epoch, and followers truncate against it.
+   */
+  assignEpochStartOffset(epoch: number): void {
+    this.epochCache.assign(epoch, this.endOffset);
+  }
+
+  /** The leader epoch `offset` was written in (-1 when the cache knows none that old). */
+  epochForOffset(offset: number): number {
+    let epoch = -1;
+    for (const e of this.epochCache.all) if (e.startOffset <= offset) epoch = e.epoch;
+    return epoch;
+  }
+
   /** OffsetsForLeaderEpoch for this replica (see LeaderEpochCache.endOffsetFor). */
   endOffsetForEpoch(epoch: number): EpochEndOffset {
     return this.epochCache.endOffsetFor(epoch, this.endOffset);
@@ -269,9 +330,10 @@ export class PartitionLog {
   }
 
   /**
-   * Appends batches copied from the leader, verbatim (offsets and epochs as the leader wrote them). The first batch
-   * must start at the log end offset (and at `expectedOffset` when given) and each next one where the previous ended;
-   * otherwise LogAppendError, with nothing of the offending batch written. A trailing partial batch is ignored.
+   * Appends batches copied from the leader, verbatim (offsets and epochs as the leader wrote them). Each batch must
+   * start at or after the log end offset (the fetch position is `expectedOffset` when given); a gap is what compaction
+   * leaves on the leader. Otherwise LogAppendError, with nothing of the offending batch written. A trailing partial
+   * batch is ignored.
    * Returns the offsets appended ({-1,-1} when none).
    */
   appendAsFollower(batches: Buffer, expectedOffset?: number): { firstOffset: number; lastOffset: number } {
@@ -290,8 +352,8 @@ export class PartitionLog {
       if (bad) throw new LogAppendError(`invalid batch at byte ${pos}: ${bad}`);
       const size = h.batchLength + LOG_OVERHEAD;
       if (pos + size > batches.length) break;
-      if (h.baseOffset !== this.endOffset) {
-        throw new LogAppendError(`batch at offset ${h.baseOffset} is not contiguous with the log end offset ${this.endOffset}`);
+      if (h.baseOffset < this.endOffset) {
+        throw new LogAppendError(`batch at offset ${h.baseOffset} is below the log end offset ${this.endOffset}`);
       }
       this.appendBatch(batches, pos, size, h, now);
       if (firstOffset < 0) firstOffset = h.baseOffset;
@@ -303,7 +365,7 @@ export class PartitionLog {
 
   private appendBatch(buf: Buffer, pos: number, size: number, h: BatchHeader, now: number): void {
     let seg = this.active;
-    if (seg.size > 0 && seg.size + size > this.opts.segmentBytes) seg = this.roll();
+    if (seg.size > 0 && (seg.size + size > this.opts.segmentBytes || this.timeToRoll(seg, h.maxTimestamp, now))) seg = this.roll();
     writeSync(seg.fd!, buf, pos, size, seg.size);
     seg.track(h, seg.size, size);
     seg.size += size;
@@ -311,6 +373,12 @@ export class PartitionLog {
     this.endOffset = h.baseOffset + h.lastOffsetDelta + 1;
     this.epochCache.assign(h.partitionLeaderEpoch, h.baseOffset);
     this.producerState.update(h, h.baseOffset);
+  }
+
+  /** Kafka's time-based roll: the incoming batch's timestamp minus the segment's first (or now minus its creation). */
+  private timeToRoll(seg: Segment, maxTimestamp: number, now: number): boolean {
+    const waited = seg.rollingBasedTimestamp >= 0 && maxTimestamp >= 0 ? maxTimestamp - seg.rollingBasedTimestamp : now - seg.created;
+    return waited > this.opts.segmentMs;
   }
 
   private copyToSlab(batch: Buffer): Buffer {
@@ -521,6 +589,7 @@ export class PartitionLog {
     seg.truncateTo(cut, seg.fd);
     this.endOffset = seg.nextOffset;
     if (this.startOffset > this.endOffset) this.setLogStartOffset(this.endOffset);
+    this.truncateCleanerCheckpoint(this.endOffset);
     this.epochCache.truncateFromEnd(this.endOffset);
     this.rebuildProducerState();
     if (this.hw > this.endOffset) this.highWatermarkCheckpoint = this.endOffset;
@@ -536,6 +605,7 @@ export class PartitionLog {
     seg.fd = openSync(seg.file, 'w+');
     this.segments.push(seg);
     this.setLogStartOffset(newStart, true);
+    this.truncateCleanerCheckpoint(newStart);
     this.epochCache.clear();
     this.producerState.clear();
     this.highWatermarkCheckpoint = newStart;
@@ -563,6 +633,7 @@ export class PartitionLog {
    */
   enforceRetention(now: number = Date.now()): number {
     this.ensureOpen();
+    if (!this.opts.cleanupPolicy.includes('delete')) return 0;
     const { retentionMs, retentionBytes } = this.opts;
     let sizeOver = retentionBytes >= 0 ? this.sizeBytes - retentionBytes : -1;
     let count = 0;
@@ -617,6 +688,88 @@ export class PartitionLog {
     }
   }
 
+  // ---------------------------------------------------------------- compaction: the cleaner's view and the swap
+
+  /** The segments, oldest first; the last one is the active segment. The cleaner plans from them; never mutate. */
+  get segmentList(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** Where the last cleaning ended (Kafka's cleaner-offset-checkpoint, one per log here); null before the first. */
+  get cleanerCheckpoint(): number | null {
+    return readNumber(join(this.dir, CLEANER_CHECKPOINT));
+  }
+
+  set cleanerCheckpoint(offset: number) {
+    writeAtomically(join(this.dir, CLEANER_CHECKPOINT), `${offset}\n`);
+  }
+
+  /** After a truncation, what the log appends again past `offset` is dirty (Kafka's maybeTruncateCheckpoint). */
+  private truncateCleanerCheckpoint(offset: number): void {
+    const checkpoint = this.cleanerCheckpoint;
+    if (checkpoint !== null && checkpoint > offset) this.cleanerCheckpoint = offset;
+  }
+
+  /**
+   * Puts the cleaned copy of `group` (consecutive segments before the active one, written by the cleaner to the first
+   * one's file name + CLEANED_SUFFIX) in their place. Crash-safe in three renames: .cleaned → .swap (from here on,
+   * recovery finishes the swap), the group's files deleted, .swap → .log. The new segment keeps the group's last
+   * modification time, as Kafka's does.
+   */
+  replaceSegments(group: readonly Segment[]): void {
+    this.ensureOpen();
+    const first = group[0]!;
+    const at = this.segments.indexOf(first);
+    const contiguous = at >= 0 && group.every((seg, i) => this.segments[at + i] === seg) && at + group.length < this.segments.length;
+    if (!contiguous) throw new Error(`replaceSegments: not consecutive non-active segments of ${this.dir}`);
+    this.dropTail();
+    const swap = first.file + SWAP_SUFFIX;
+    renameSync(first.file + CLEANED_SUFFIX, swap);
+    for (const seg of group) rmSync(seg.file, { force: true });
+    renameSync(swap, first.file);
+    const modified = group[group.length - 1]!.lastModified;
+    utimesSync(first.file, modified / 1000, modified / 1000);
+    this.segments.splice(at, group.length, this.loadSegment(first.baseOffset, modified));
+  }
+
+  /** A closed segment read back from its file (headers only). */
+  private loadSegment(baseOffset: number, lastModified: number): Segment {
+    const seg = new Segment(this.dir, baseOffset, this.opts.indexIntervalBytes, lastModified);
+    withReadFd(seg, (fd) => {
+      const end = scanBatches(fd, 0, statSync(seg.file).size, OPEN_SCAN_CHUNK, false, (h, pos, size) => seg.track(h, pos, size));
+      seg.size = end.end;
+    });
+    return seg;
+  }
+
+  /**
+   * Recovery of a swap cut short: a .swap file replaces every segment whose base offset lies in its offset range, as
+   * Kafka's LogLoader does. A segment of the group beyond that range (its last batches cleaned away) stays: it holds
+   * no offset the swap has, only records the next cleaning removes again.
+   */
+  private completeSwaps(): void {
+    for (const f of readdirSync(this.dir)) {
+      if (!f.endsWith(SWAP_SUFFIX)) continue;
+      const file = f.slice(0, -SWAP_SUFFIX.length);
+      const match = SEGMENT_FILE.exec(file);
+      if (!match) continue;
+      const base = Number(match[1]);
+      const fd = openSync(join(this.dir, f), 'r');
+      let next = base;
+      try {
+        scanBatches(fd, 0, statSync(join(this.dir, f)).size, OPEN_SCAN_CHUNK, false, (h) => void (next = h.baseOffset + h.lastOffsetDelta + 1));
+      } finally {
+        closeSync(fd);
+      }
+      for (const other of readdirSync(this.dir)) {
+        const m = SEGMENT_FILE.exec(other);
+        if (m && Number(m[1]) > base && Number(m[1]) < next) rmSync(join(this.dir, other), { force: true });
+      }
+      renameSync(join(this.dir, f), join(this.dir, file));
+      this.recoveryNotes.push(`${file}: finished swapping in the cleaned segment`);
+    }
+  }
+
   // ---------------------------------------------------------------- checkpoints, open, close
 
   private scheduleHwWrite(): void {
@@ -646,7 +799,8 @@ export class PartitionLog {
     rmSync(join(dir, CLEAN_SHUTDOWN), { force: true });
     const snapshot = readJson<{ offset: number; producers: ProducerEntry[] }>(join(dir, PRODUCER_SNAPSHOT));
     rmSync(join(dir, PRODUCER_SNAPSHOT), { force: true });
-    for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) unlinkSync(join(dir, f));
+    for (const f of readdirSync(dir)) if (f.endsWith('.tmp') || f.endsWith(CLEANED_SUFFIX)) unlinkSync(join(dir, f));
+    this.completeSwaps();
 
     const bases = readdirSync(dir)
       .map((f) => SEGMENT_FILE.exec(f))
@@ -666,8 +820,8 @@ export class PartitionLog {
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!;
       const seg = new Segment(dir, base, this.opts.indexIntervalBytes, 0);
-      if (broken || base !== expected) {
-        if (!broken) this.recoveryNotes.push(`segment ${segmentFileName(base)} does not start at ${expected}: dropped with what follows`);
+      if (broken || base < expected) {
+        if (!broken) this.recoveryNotes.push(`segment ${segmentFileName(base)} starts below ${expected}: dropped with what follows`);
         broken = true;
         rmSync(seg.file, { force: true });
         continue;
@@ -679,7 +833,7 @@ export class PartitionLog {
       const verifyCrc = isLast && !(clean && clean.baseOffset === base && clean.size === st.size);
       let next = base;
       const end = scanBatches(fd, 0, st.size, OPEN_SCAN_CHUNK, verifyCrc, (h, pos, size, bytes) => {
-        if (h.baseOffset !== next) return false;
+        if (h.baseOffset < next) return false; // offsets only grow; gaps are what compaction leaves
         if (bytes && !batchCrcValid(bytes, 0, size)) return false;
         seg.track(h, pos, size);
         next = h.baseOffset + h.lastOffsetDelta + 1;
@@ -734,6 +888,24 @@ export class PartitionLog {
     this.writeHw();
     writeAtomically(join(this.dir, PRODUCER_SNAPSHOT), JSON.stringify({ offset: this.endOffset, producers: this.producerState.toJSON() }));
     writeAtomically(join(this.dir, CLEAN_SHUTDOWN), JSON.stringify({ baseOffset: this.active.baseOffset, size: this.active.size }));
+    for (const seg of this.segments) {
+      if (seg.fd !== null) closeSync(seg.fd);
+      seg.fd = null;
+    }
+    this.closed = true;
+  }
+
+  /**
+   * What a killed process leaves behind: the kernel closes the files, and nothing is flushed on the way out — no high
+   * watermark checkpoint beyond the last periodic one, no producer-state snapshot, no clean-shutdown marker — so the
+   * next open recovers the log (CRC-checks the tail, rebuilds producer state) as Kafka does after a SIGKILL.
+   */
+  abandon(): void {
+    this.dropTail();
+    this.slab = null;
+    if (this.closed) return;
+    if (this.hwTimer) clearTimeout(this.hwTimer);
+    this.hwTimer = null;
     for (const seg of this.segments) {
       if (seg.fd !== null) closeSync(seg.fd);
       seg.fd = null;

@@ -23,6 +23,10 @@ export class Segment {
   lastModified: number;
   /** Open descriptor while this is the active segment. */
   fd: number | null = null;
+  /** Max timestamp of the first batch (-1 while empty): segment.ms counts from it, as Kafka's roll check does. */
+  rollingBasedTimestamp = -1;
+  /** Wall-clock time the segment was created here: segment.ms counts from it when batches carry no timestamp. */
+  readonly created: number;
   private idxOffsets: number[] = [];
   private idxPositions: number[] = [];
   private idxMaxTsBefore: number[] = [];
@@ -37,6 +41,7 @@ export class Segment {
     this.file = join(dir, segmentFileName(baseOffset));
     this.nextOffset = baseOffset;
     this.lastModified = lastModified;
+    this.created = lastModified;
   }
 
   get indexEntries(): number {
@@ -45,6 +50,7 @@ export class Segment {
 
   /** Called for each batch appended (or found at open) at `pos`. */
   track(h: BatchHeader, pos: number, size: number): void {
+    if (pos === 0) this.rollingBasedTimestamp = h.maxTimestamp;
     if (this.idxOffsets.length === 0 || this.bytesSinceIndex >= this.indexIntervalBytes) {
       this.idxOffsets.push(h.baseOffset);
       this.idxPositions.push(pos);
@@ -103,6 +109,7 @@ export class Segment {
     } else {
       this.idxOffsets.length = this.idxPositions.length = this.idxMaxTsBefore.length = 0;
       this.maxTimestamp = -1;
+      this.rollingBasedTimestamp = -1;
       this.bytesSinceIndex = 0;
       this.nextOffset = this.baseOffset;
     }

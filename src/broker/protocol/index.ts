@@ -17,9 +17,13 @@ import { DeleteTopicsRequest, DeleteTopicsResponse } from './messages/delete-top
 import { DescribeClusterRequest, DescribeClusterResponse } from './messages/describe-cluster.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './messages/describe-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describe-groups.js';
+import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './messages/describe-log-dirs.js';
+import { DescribeQuorumRequest, DescribeQuorumResponse } from './messages/describe-quorum.js';
+import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
 import { FetchRequest, FetchResponse } from './messages/fetch.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './messages/find-coordinator.js';
 import { HeartbeatRequest, HeartbeatResponse } from './messages/heartbeat.js';
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './messages/incremental-alter-configs.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from './messages/init-producer-id.js';
 import { JoinGroupRequest, JoinGroupResponse } from './messages/join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from './messages/leave-group.js';
@@ -68,12 +72,18 @@ export * from './messages/alter-configs.js';
 export * from './messages/create-partitions.js';
 export * from './messages/delete-groups.js';
 export * from './messages/describe-cluster.js';
+export * from './messages/elect-leaders.js';
+export * from './messages/describe-quorum.js';
+export * from './messages/incremental-alter-configs.js';
+export * from './messages/describe-log-dirs.js';
 
 export const ApiKey = {
   Produce: 0, Fetch: 1, ListOffsets: 2, Metadata: 3, OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10,
   JoinGroup: 11, Heartbeat: 12, LeaveGroup: 13, SyncGroup: 14, DescribeGroups: 15, ListGroups: 16, ApiVersions: 18,
   CreateTopics: 19, DeleteTopics: 20, DeleteRecords: 21, InitProducerId: 22, OffsetForLeaderEpoch: 23,
-  DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37, DeleteGroups: 42, DescribeCluster: 60,
+  DescribeConfigs: 32, AlterConfigs: 33, DescribeLogDirs: 35, CreatePartitions: 37, DeleteGroups: 42, ElectLeaders: 43, IncrementalAlterConfigs: 44,
+  DescribeQuorum: 55,
+  DescribeCluster: 60,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -99,8 +109,12 @@ const pairs = {
   23: [OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse],
   32: [DescribeConfigsRequest, DescribeConfigsResponse],
   33: [AlterConfigsRequest, AlterConfigsResponse],
+  35: [DescribeLogDirsRequest, DescribeLogDirsResponse],
   37: [CreatePartitionsRequest, CreatePartitionsResponse],
   42: [DeleteGroupsRequest, DeleteGroupsResponse],
+  43: [ElectLeadersRequest, ElectLeadersResponse],
+  44: [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse],
+  55: [DescribeQuorumRequest, DescribeQuorumResponse],
   60: [DescribeClusterRequest, DescribeClusterResponse],
 } as const;
 type Pairs = typeof pairs;

@@ -106,7 +106,8 @@ export interface ValidateOptions {
 }
 /**
  * Validate ONE batch occupying all of `buf`. Returns 0 or a Kafka error code:
- * CORRUPT_MESSAGE for size/CRC/codec/count problems, INVALID_RECORD for magic != 2 or a control batch from a client.
+ * CORRUPT_MESSAGE for size/CRC/count problems, UNKNOWN_SERVER_ERROR for an unknown codec (as Kafka answers), INVALID_RECORD
+ * for magic != 2 or a control batch from a client.
  */
 export function validateBatch(buf: Buffer, opts: ValidateOptions = {}): number {
   if (buf.length < BATCH_HEADER_SIZE) {
@@ -118,7 +119,8 @@ export function validateBatch(buf: Buffer, opts: ValidateOptions = {}): number {
   if (batchLength(buf) + LOG_OVERHEAD !== buf.length) return ErrorCode.CORRUPT_MESSAGE;
   if (crc32c(buf, 21, buf.length) !== crc(buf)) return ErrorCode.CORRUPT_MESSAGE;
   const attrs = attributes(buf);
-  if ((attrs & ATTR_COMPRESSION_MASK) > 4) return ErrorCode.CORRUPT_MESSAGE;
+  // A codec id Kafka does not know: its CompressionType.forId throws, which Kafka 4.4.0 answers UNKNOWN_SERVER_ERROR.
+  if ((attrs & ATTR_COMPRESSION_MASK) > 4) return ErrorCode.UNKNOWN_SERVER_ERROR;
   if ((attrs & ATTR_CONTROL) !== 0 && !opts.allowControl) return ErrorCode.INVALID_RECORD;
   const count = recordCount(buf);
   if (count < 0 || (count > 0 && lastOffsetDelta(buf) !== count - 1)) return ErrorCode.CORRUPT_MESSAGE;

@@ -106,14 +106,14 @@ export class Connection {
     return this.closed;
   }
 
-  /** Abrupt close: an RST where the platform allows it, like a killed process. */
+  /**
+   * Abrupt close, as the kernel closes the sockets of a killed process: nothing more is read or answered, and the peer
+   * sees the connection end (a FIN, not an RST: a SIGKILLed Kafka JVM's clients see "closed", which is what makes
+   * kafkajs drop a dead seed broker and try the others; an RST made it keep retrying the dead one).
+   */
   destroy(): void {
     if (!this.closed) this.close();
-    try {
-      this.socket.resetAndDestroy();
-    } catch {
-      this.socket.destroy();
-    }
+    this.socket.destroy();
   }
 
   private close(): void {

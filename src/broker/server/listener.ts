@@ -1,5 +1,5 @@
 import { type Server, createServer } from 'node:net';
-import { UserError } from '../../cluster/types.js';
+import { UserError } from '../../common/user-error.js';
 import { Connection, type FrameProcessor } from './connection.js';
 
 /** One broker's TCP listener and the connections it accepted. */

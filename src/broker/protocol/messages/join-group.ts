@@ -1,5 +1,5 @@
 // JoinGroup (key 11). Supported 0-5. Flexible from 6.
-import { array, bytes, int16, int32, message, nullableString, string, struct, type Infer } from '../schema.js';
+import { array, bool, bytes, int16, int32, message, nullableString, string, struct, type Infer } from '../schema.js';
 
 export const JoinGroupRequest = message({
   name: 'JoinGroupRequest', apiKey: 11, validVersions: '0-5', flexibleVersions: '6+',
@@ -23,6 +23,7 @@ export const JoinGroupResponse = message({
     protocolType: nullableString({ versions: '7+', nullableVersions: '7+', default: null }),
     protocolName: nullableString({ nullableVersions: '7+' }),
     leader: string(),
+    skipAssignment: bool({ versions: '9+', default: false }),
     memberId: string(),
     members: array(struct({
       memberId: string(),

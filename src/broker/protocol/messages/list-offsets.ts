@@ -1,8 +1,8 @@
-// ListOffsets (key 2). Supported 1-3. Flexible from 6.
+// ListOffsets (key 2). Supported 1-5 (v4: leader epochs; v5: no schema change). Flexible from 6.
 import { array, int16, int32, int64, int8, message, string, struct, type Infer } from '../schema.js';
 
 export const ListOffsetsRequest = message({
-  name: 'ListOffsetsRequest', apiKey: 2, validVersions: '1-3', flexibleVersions: '6+',
+  name: 'ListOffsetsRequest', apiKey: 2, validVersions: '1-5', flexibleVersions: '6+',
   fields: {
     replicaId: int32({ default: -1 }),
     isolationLevel: int8({ versions: '2+' }),
@@ -19,7 +19,7 @@ export const ListOffsetsRequest = message({
 });
 
 export const ListOffsetsResponse = message({
-  name: 'ListOffsetsResponse', apiKey: 2, validVersions: '1-3', flexibleVersions: '6+',
+  name: 'ListOffsetsResponse', apiKey: 2, validVersions: '1-5', flexibleVersions: '6+',
   fields: {
     throttleTimeMs: int32({ versions: '2+' }),
     topics: array(struct({

@@ -1,9 +1,9 @@
-// Metadata (key 3). Supported 0-6. Flexible from 9.
+// Metadata (key 3). Supported 0-7 (v7: leader epochs, KIP-320). Flexible from 9.
 // v0: an empty topics array means "all topics"; v1+: null means all topics, empty means none.
 import { array, bool, int16, int32, message, nullableArray, nullableString, string, struct, type Infer } from '../schema.js';
 
 export const MetadataRequest = message({
-  name: 'MetadataRequest', apiKey: 3, validVersions: '0-6', flexibleVersions: '9+',
+  name: 'MetadataRequest', apiKey: 3, validVersions: '0-7', flexibleVersions: '9+',
   fields: {
     topics: nullableArray(struct({ name: string() }), { nullableVersions: '1+' }),
     allowAutoTopicCreation: bool({ versions: '4+', default: true }),
@@ -11,7 +11,7 @@ export const MetadataRequest = message({
 });
 
 export const MetadataResponse = message({
-  name: 'MetadataResponse', apiKey: 3, validVersions: '0-6', flexibleVersions: '9+',
+  name: 'MetadataResponse', apiKey: 3, validVersions: '0-7', flexibleVersions: '9+',
   fields: {
     throttleTimeMs: int32({ versions: '3+' }),
     brokers: array(struct({

@@ -1,8 +1,8 @@
-// OffsetCommit (key 8). Supported 2-5. Flexible from 8.
+// OffsetCommit (key 8). Supported 2-7 (v6: committed leader epoch; v7: group instance id). Flexible from 8.
 import { array, int16, int32, int64, message, nullableString, string, struct, type Infer } from '../schema.js';
 
 export const OffsetCommitRequest = message({
-  name: 'OffsetCommitRequest', apiKey: 8, validVersions: '2-5', flexibleVersions: '8+',
+  name: 'OffsetCommitRequest', apiKey: 8, validVersions: '2-7', flexibleVersions: '8+',
   fields: {
     groupId: string(),
     generationIdOrMemberEpoch: int32({ versions: '1+', default: -1 }),
@@ -23,7 +23,7 @@ export const OffsetCommitRequest = message({
 });
 
 export const OffsetCommitResponse = message({
-  name: 'OffsetCommitResponse', apiKey: 8, validVersions: '2-5', flexibleVersions: '8+',
+  name: 'OffsetCommitResponse', apiKey: 8, validVersions: '2-7', flexibleVersions: '8+',
   fields: {
     throttleTimeMs: int32({ versions: '3+' }),
     topics: array(struct({

@@ -1,9 +1,9 @@
-// OffsetFetch (key 9). Supported 1-4 (kafkajs has no v0). Flexible from 6.
+// OffsetFetch (key 9). Supported 1-5 (v5: committed leader epoch) (kafkajs has no v0). Flexible from 6.
 // v2+: topics null = all topics of the group.
 import { array, int16, int32, int64, message, nullableArray, nullableString, string, struct, type Infer } from '../schema.js';
 
 export const OffsetFetchRequest = message({
-  name: 'OffsetFetchRequest', apiKey: 9, validVersions: '1-4', flexibleVersions: '6+',
+  name: 'OffsetFetchRequest', apiKey: 9, validVersions: '1-5', flexibleVersions: '6+',
   fields: {
     groupId: string({ versions: '0-7' }),
     topics: nullableArray(struct({ name: string(), partitionIndexes: array(int32()) }), { versions: '0-7', nullableVersions: '2-7' }),
@@ -11,7 +11,7 @@ export const OffsetFetchRequest = message({
 });
 
 export const OffsetFetchResponse = message({
-  name: 'OffsetFetchResponse', apiKey: 9, validVersions: '1-4', flexibleVersions: '6+',
+  name: 'OffsetFetchResponse', apiKey: 9, validVersions: '1-5', flexibleVersions: '6+',
   fields: {
     throttleTimeMs: int32({ versions: '3+' }),
     topics: array(struct({

@@ -1,8 +1,8 @@
-// OffsetForLeaderEpoch (key 23). Supported 0-2. Flexible from 4.
+// OffsetForLeaderEpoch (key 23). Supported 0-3 (v3: replicaId, for consumers). Flexible from 4.
 import { array, int16, int32, int64, message, string, struct, type Infer } from '../schema.js';
 
 export const OffsetForLeaderEpochRequest = message({
-  name: 'OffsetForLeaderEpochRequest', apiKey: 23, validVersions: '0-2', flexibleVersions: '4+',
+  name: 'OffsetForLeaderEpochRequest', apiKey: 23, validVersions: '0-3', flexibleVersions: '4+',
   fields: {
     replicaId: int32({ versions: '3+', default: -2 }),
     topics: array(struct({
@@ -17,7 +17,7 @@ export const OffsetForLeaderEpochRequest = message({
 });
 
 export const OffsetForLeaderEpochResponse = message({
-  name: 'OffsetForLeaderEpochResponse', apiKey: 23, validVersions: '0-2', flexibleVersions: '4+',
+  name: 'OffsetForLeaderEpochResponse', apiKey: 23, validVersions: '0-3', flexibleVersions: '4+',
   fields: {
     throttleTimeMs: int32({ versions: '2+' }),
     topics: array(struct({
