@@ -1,4 +1,5 @@
-/** Lab 04 · Offsets and replay: committed offsets, restart where you left off, seek back, reset with the admin API. */
+/** Lab 04 · Offsets and replay: committed offsets, restart where you left off, seek back, reset a stopped group. */
+import { applyReset, planReset } from '../../src/groups/reset-offsets.js';
 import { defineLab, type LabContext } from '../../src/lab/runner.js';
 import { isMain, labMain } from '../../src/lab/main.js';
 
@@ -109,10 +110,14 @@ const lab = defineLab({
     });
     await lab.pause();
 
-    await lab.step("Reset the group's offsets with the admin API (group stopped)", async () => {
+    await lab.step("Reset the group's offsets to 3 (group stopped)", async () => {
       const admin = await lab.admin();
-      await admin.setOffsets({ groupId: GROUP, topic: TOPIC, partitions: [{ partition: 0, offset: '3' }, { partition: 1, offset: '3' }] });
-      lab.say('admin.setOffsets: both partitions back to offset 3 (like kafka-consumer-groups --reset-offsets --to-offset 3).');
+      const plan = await planReset(admin, GROUP, { to: 'offset', offset: 3 }, { topic: TOPIC });
+      await applyReset(admin, lab.cluster.bootstrapServers(), GROUP, plan);
+      lab.say(
+        `Both partitions back to offset 3: the same code as \`yarn offsets:reset ${GROUP} --to 3\``,
+        '(Kafka\'s `kafka-consumer-groups --reset-offsets --to-offset 3 --execute`): a commit from outside the group.',
+      );
       const rows = await offsetsTable(lab);
       const expected = rows.reduce((n, r) => n + (r.end - 3), 0);
       const got = await consumeSession(lab, 'after reset', expected);

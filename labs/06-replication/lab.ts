@@ -61,7 +61,8 @@ const lab = defineLab({
     await lab.pause();
 
     await lab.step('What acks means: the same send with acks=0, 1 and all', async () => {
-      const producer = await lab.producer({ clientId: 'lab06-producer' });
+      // not idempotent: an idempotent producer only sends with acks=all, and this step compares acks=0, 1 and all
+      const producer = await lab.producer({ clientId: 'lab06-producer', idempotent: false });
       const rows: Array<[string, string, string, string]> = [];
       const meaning: Record<string, string> = {
         '0': 'fire and forget: no answer at all, no offset',
@@ -70,6 +71,9 @@ const lab = defineLab({
       };
       // Warm up (connections, metadata) so the first measured row is not the slowest for that reason alone.
       await producer.send({ topic: spec.name, acks: -1, messages: Array.from({ length: 3 }, (_, i) => ({ key: `warm${i}`, value: 'warm-up' })) });
+      // Where the 50th send (key k49) landed, and how many of each round's 50 sends share its partition.
+      let lastPartition = -1;
+      const perPartition = new Map<number, number>();
       for (const acks of [0, 1, -1]) {
         const n = 50;
         const t = Date.now();
@@ -77,11 +81,21 @@ const lab = defineLab({
         for (let i = 0; i < n; i++) {
           const res = await producer.send({ topic: spec.name, acks, messages: [{ key: `k${i}`, value: `acks=${acks} #${i}` }] });
           lastOffset = res[0]?.baseOffset ?? '-';
+          if (acks === 1 && res[0]) {
+            perPartition.set(res[0].partition, (perPartition.get(res[0].partition) ?? 0) + 1);
+            lastPartition = res[0].partition;
+          }
         }
         const per = (Date.now() - t) / n;
         rows.push([acks === -1 ? 'all (-1)' : String(acks), `${per.toFixed(2)} ms`, lastOffset === '-' || lastOffset === undefined ? '(none)' : lastOffset, meaning[String(acks)]!]);
       }
       lab.table(['acks', 'avg per send', 'last offset in answer', 'the broker answers once…'], rows);
+      lab.explain(
+        `"last offset in answer" is the offset the broker gave the 50th send of each row (key k49) in its partition, ${lastPartition}.`,
+        `Each partition numbers its own messages from 0, and partition ${lastPartition} gets ${perPartition.get(lastPartition) ?? '?'} of every 50 sends (the keys`,
+        'decide), so the number grows by that much per row: it is a position in one partition, not a count of sends.',
+        'acks=0 gets no answer at all, so the producer never learns where its message went.',
+      );
       lab.explain(
         'acks=all with min.insync.replicas=2 means: an acknowledged write is on at least 2 brokers, so losing one broker',
         'never loses it. If fewer than 2 replicas are in sync, the leader refuses writes (NOT_ENOUGH_REPLICAS): lab 08.',

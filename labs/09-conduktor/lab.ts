@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { PROFILE_BROKERS } from '../../src/cluster/types.js';
+import { clusterStartedByThisLab } from '../../src/lab/cluster.js';
 import { PROJECT_ROOT } from '../../src/lab/registry.js';
 import { defineLab } from '../../src/lab/runner.js';
 import { isMain, labMain } from '../../src/lab/main.js';
@@ -78,6 +79,7 @@ const lab = defineLab({
       lab.table(['service', 'cluster', 'bootstrap servers'], rows);
       lab.check('every Console cluster points at the kit brokers (compose services or 127.0.0.1:9092-9094)', allPoint);
     });
+    await lab.pause();
 
     const docker = await dockerAnswers();
     await lab.step('Give Console something to show', async () => {
@@ -124,11 +126,18 @@ const lab = defineLab({
       );
       lab.check('the tour topic and its lagging group are in place', parts.length === 3);
     });
+    await lab.pause();
 
     await lab.step('The tour', async () => {
+      // What the lab leaves behind decides what the student can still do once it has ended: at its end it deletes the
+      // topic and the group, and stops a cluster it started (unless --keep).
+      const started = clusterStartedByThisLab(lab.cluster);
+      const afterwards = started
+        ? 'When the lab ends it deletes lab09-tour and its group and stops the cluster it started, so explore now, or run it with --keep.'
+        : 'When the lab ends it deletes lab09-tour and its group (the cluster stays up: it was running before); --keep leaves them too.';
       if (docker) {
         lab.say(
-          'Docker answers. Start Console next to the cluster:',
+          lab.interactive ? 'Docker answers. Start Console next to the cluster now, in another terminal:' : 'Docker answers. Console starts next to the cluster with:',
           lab.cluster.backend === 'docker'
             ? '  docker compose -f conduktor/docker-compose.yml up -d'
             : '  docker compose -f conduktor/docker-compose.yml --profile host up -d postgresql console-host   (Linux host network)',
@@ -142,10 +151,12 @@ const lab = defineLab({
         '2. Topics → lab09-tour: partitions, the leader of each, replicas and in-sync replicas; messages with key and value.',
         '3. Consumer groups → lab09-slow-reader: its members (none now), committed offset and lag per partition.',
         '4. Try: `yarn broker:kill 2` and watch ISR shrink and leaders move in Console; then `yarn broker:start 2`.',
-        'Run this lab with --keep to leave the topic, the group and the cluster up while you explore.',
+        afterwards,
       );
       lab.observe('docker available', docker ? 'yes' : 'no (explained instead)');
     });
+    // The cluster, the topic and the group are all there until this pause ends: the time to look around in Console.
+    await lab.pause(docker ? 'press Enter when you have looked around in Console (the lab then cleans up)' : 'press Enter to finish (the lab then cleans up)');
   },
 });
 

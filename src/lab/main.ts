@@ -6,7 +6,7 @@ export async function labMain(def: LabDefinition, argv: string[] = process.argv.
   let code = 1;
   try {
     const args = parseLabArgs(argv);
-    if (args.rest.length > 0) throw new UserError(`unknown argument ${args.rest[0]}: use --verify, --keep, --backend docker|embedded|auto`, 2);
+    if (args.rest.length > 0) throw new UserError(`unknown argument ${args.rest[0]}: use --verify, --keep, --backend auto|docker|jvm|embedded`, 2);
     const result = await runLab(def, {
       verify: args.verify,
       keep: args.keep,
@@ -14,7 +14,8 @@ export async function labMain(def: LabDefinition, argv: string[] = process.argv.
       handleSignals: true,
       ...(process.env.KAFKA_LAB_RESULT_FILE ? { resultFile: process.env.KAFKA_LAB_RESULT_FILE } : {}),
     });
-    code = result.ok ? 0 : 1;
+    // 130 after Ctrl-C, as a shell reports a command that SIGINT ended (the lab undid what it did first).
+    code = result.interrupted ? 130 : result.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof UserError) {
       process.stderr.write(`error: ${error.message}\n`);

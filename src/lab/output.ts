@@ -4,6 +4,8 @@ export interface Output {
   readonly color: boolean;
   write(text: string): void;
   columns(): number;
+  /** the terminal stream behind it, when there is one: live tables and spinners share its live area */
+  readonly stream?: NodeJS.WriteStream;
 }
 
 export function terminalOutput(stream: NodeJS.WriteStream = process.stdout): Output {
@@ -14,6 +16,7 @@ export function terminalOutput(stream: NodeJS.WriteStream = process.stdout): Out
     color,
     write: (text) => void stream.write(text),
     columns: () => (stream.isTTY && stream.columns ? stream.columns : 100),
+    ...(isTTY ? { stream } : {}),
   };
 }
 

@@ -23,20 +23,26 @@ export const LABS: LabEntry[] = [
   { id: '07', slug: 'leader-failover', title: 'Leader failover' },
   { id: '08', slug: 'losing-the-majority', title: 'Losing the majority' },
   { id: '09', slug: 'conduktor', title: 'Conduktor' },
+  { id: '11', slug: 'compaction', title: 'Compaction' },
 ];
 
 export function labDir(entry: LabEntry): string {
   return join(PROJECT_ROOT, 'labs', `${entry.id}-${entry.slug}`);
 }
 
-/** Accepts "7", "07", "07-leader-failover" or "leader-failover". */
-export function findLab(name: string): LabEntry {
+/** "01 (first-message), 02 (consumer-groups), …" */
+export function labList(): string {
+  return LABS.map((l) => `${l.id} (${l.slug})`).join(', ');
+}
+
+/** Accepts "7", "07", "07-leader-failover" or "leader-failover". `hint` ends the error for an unknown lab. */
+export function findLab(name: string, hint = ''): LabEntry {
   const n = name.trim().replace(/^labs\//, '').replace(/\/$/, '');
   const entry = LABS.find(
     (l) => l.id === n || l.id === n.padStart(2, '0') || `${l.id}-${l.slug}` === n || l.slug === n,
   );
   if (!entry) {
-    throw new UserError(`unknown lab "${name}": choose one of ${LABS.map((l) => `${l.id} (${l.slug})`).join(', ')}`, 2);
+    throw new UserError(`unknown lab "${name}": the labs are ${labList()}${hint}`, 2);
   }
   return entry;
 }

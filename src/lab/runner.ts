@@ -4,15 +4,22 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Admin, Consumer, ConsumerConfig, ITopicConfig, Kafka, PartitionMetadata, Producer, ProducerConfig, RetryOptions } from 'kafkajs';
 import type { BackendChoice, BackendName, Cluster, Profile } from '../cluster/types.js';
 import { UserError } from '../cluster/types.js';
+import { backendArg } from '../cli/args.js';
 import { chooseCluster } from './cluster.js';
+import { activeController } from '../cluster/kafka-requests.js';
 import { KafkaLogSink, createLabKafka, kafkaErrorType } from './kafka.js';
 import { SPINNER } from '../cli/progress.js';
-import { type Cell, type TableOptions, createLiveView, formatTable } from '../cli/table.js';
+import { type Cell, type LiveOutput, type LiveView, type TableOptions, createLiveView, formatTable } from '../cli/table.js';
+import { keyboardCaptured, nextEnter } from '../common/keyboard.js';
+import { type LiveRegion, liveAllowed, openRegion } from '../common/terminal.js';
 import { type Output, type Style, formatMs, style, terminalOutput } from './output.js';
+import { LabInterruption } from './interruption.js';
+import { describeInterrupt } from '../clients/interrupts.js';
+import { createTopicsAndWait } from '../clients/topics.js';
 
 export interface LabDefinition {
   id: string;
@@ -47,6 +54,8 @@ export interface LabResult {
   checks: LabCheck[];
   observations: Array<[string, string]>;
   error?: string;
+  /** set when Ctrl-C / SIGTERM ended the lab early (the CLI then exits 130) */
+  interrupted?: string;
 }
 
 export interface RunOptions {
@@ -65,6 +74,14 @@ export interface RunOptions {
 /** A lab outcome that did not hold, or a step that could not complete. */
 export class LabFailure extends Error {
   override name = 'LabFailure';
+}
+
+/** Thrown into the lab's own code by waits, sleeps, pauses and new work once Ctrl-C / SIGTERM arrived. */
+export class LabInterrupted extends LabFailure {
+  override name = 'LabInterrupted';
+  constructor() {
+    super('interrupted');
+  }
 }
 
 export interface TopicSpec {
@@ -102,9 +119,19 @@ export class LabContext {
   private readonly consumers: Consumer[] = [];
   private readonly topics = new Set<string>();
   private readonly groups = new Set<string>();
-  private readonly downBrokers = new Set<number>();
+  private readonly downBrokers = new Map<number, 'killed' | 'stopped'>();
   private adminClient: Admin | null = null;
   private kafkaClient: Kafka | null = null;
+  /** aborted on Ctrl-C / SIGTERM: waits, sleeps and pauses then throw LabInterrupted */
+  private readonly stop = new AbortController();
+  /** a live table the lab is done with, still drawn in place until the lab prints something else (see liveTable) */
+  private lingering: { view: LiveView; refresh: () => void } | null = null;
+  /** the onPoll of the waitFor running now: what keeps a live table's numbers moving */
+  private currentPoll: (() => void) | null = null;
+  private refreshing = false;
+  private cleaningUp = false;
+  /** what the cleanup is doing now (a second Ctrl-C prints it) */
+  activity = '';
 
   constructor(
     readonly def: LabDefinition,
@@ -115,62 +142,111 @@ export class LabContext {
     this.s = style(out.color);
   }
 
+  /** A person at a terminal: pauses wait for Enter (read as a key: the keyboard is captured while a lab runs). */
   get interactive(): boolean {
-    return !this.verify && this.out.isTTY && Boolean(process.stdin.isTTY);
+    return !this.verify && this.out.isTTY && keyboardCaptured();
+  }
+
+  /** True once Ctrl-C / SIGTERM arrived. */
+  get interrupted(): boolean {
+    return this.stop.signal.aborted;
+  }
+
+  /** Ctrl-C: every wait, sleep and pause of the lab ends now (with LabInterrupted), and no new work starts. */
+  interruptNow(): void {
+    this.stop.abort();
+  }
+
+  private checkInterrupted(): void {
+    if (this.interrupted) throw new LabInterrupted();
+  }
+
+  /** Where live tables and spinners draw: the terminal stream itself when there is one (they share its live area). */
+  private get liveTarget(): LiveOutput {
+    const out = this.out;
+    return out.stream ?? { isTTY: out.isTTY, write: (text: string) => out.write(text), get columns() { return out.columns(); } };
+  }
+
+  /** Everything the lab prints goes through here: a finished live table stops being redrawn first. */
+  private write(text: string): void {
+    this.settle();
+    this.out.write(text);
+  }
+
+  private settle(): void {
+    const lingering = this.lingering;
+    this.lingering = null;
+    lingering?.view.done();
   }
 
   // ── narration ───────────────────────────────────────────────────────────
   async step<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    this.checkInterrupted();
     this.stepNo++;
-    this.out.write(`\n${this.s.bold(this.s.cyan(`Step ${this.stepNo}`))} ${this.s.bold(title)}\n`);
+    this.write(`\n${this.s.bold(this.s.cyan(`Step ${this.stepNo}`))} ${this.s.bold(title)}\n`);
     return await fn();
   }
 
   /** Narration: what is happening and why. */
   say(...lines: string[]): void {
-    for (const l of lines) this.out.write(`   ${l}\n`);
+    for (const l of lines) this.write(`   ${l}\n`);
   }
 
   /** The Kafka idea behind what just happened. */
   explain(...lines: string[]): void {
-    for (const l of lines) this.out.write(`   ${this.s.dim('│')} ${this.s.dim(l)}\n`);
+    for (const l of lines) this.write(`   ${this.s.dim('│')} ${this.s.dim(l)}\n`);
   }
 
   table(headers: string[], rows: Cell[][]): void {
-    this.out.write(formatTable(headers, rows, LAB_TABLE) + '\n');
+    this.write(formatTable(headers, rows, LAB_TABLE) + '\n');
   }
 
   /**
-   * A table whose numbers change while the lab waits (leaders, ISR, counts). On a TTY it redraws in place; elsewhere
-   * (CI, pipes) it prints only when the rows changed (a changing title alone does not count), at most every
-   * `minPrintIntervalMs` (default 1000), and once at the end.
+   * A table whose numbers change while the lab waits (leaders, ISR, counts). On a TTY it redraws in place, in the
+   * terminal's live area (whatever else is printed meanwhile goes above it); after done() it stays live until the
+   * lab prints something else, so a pause right after it keeps it moving (the waitFor that fed it goes on polling).
+   * Elsewhere (CI, pipes) it prints only when the rows changed (a changing title alone does not count), at most
+   * every `minPrintIntervalMs` (default 1000), and once at the end: no redraw codes.
    */
   liveTable(headers: string[], options: { title?: () => string; minPrintIntervalMs?: number } = {}): LiveTable {
-    const out = this.out;
-    const view = createLiveView(
-      { isTTY: out.isTTY, write: (text) => out.write(text), get columns() { return out.columns(); } },
-      { interactive: out.isTTY, minPrintIntervalMs: options.minPrintIntervalMs ?? 1000, frameSeparator: '' },
-    );
+    this.settle();
+    const target = this.liveTarget;
+    const view = createLiveView(target, {
+      interactive: this.out.isTTY && liveAllowed(target),
+      minPrintIntervalMs: options.minPrintIntervalMs ?? 1000,
+      frameSeparator: '',
+    });
+    let refresh: (() => void) | null = null;
+    let finished = false;
     return {
       update: (rows) => {
+        if (finished && !(this.refreshing && this.lingering?.view === view)) return;
+        if (!finished && this.currentPoll) refresh = this.currentPoll;
         const title = options.title?.();
         view.render(formatTable(headers, rows, LAB_TABLE), title ? `${LAB_INDENT}${title}` : undefined);
       },
-      done: () => view.done(),
+      done: () => {
+        if (finished) return;
+        finished = true;
+        if (!view.interactive) return view.done();
+        this.settle();
+        const poll = refresh;
+        this.lingering = { view, refresh: () => poll?.() };
+      },
     };
   }
 
   /** Something the lab saw, for the summary. */
   observe(label: string, value: string | number): void {
     this.observations.push([label, String(value)]);
-    this.out.write(`   ${this.s.dim('•')} ${label}: ${this.s.bold(String(value))}\n`);
+    this.write(`   ${this.s.dim('•')} ${label}: ${this.s.bold(String(value))}\n`);
   }
 
   /** An assertion about the outcome; a failed check makes the lab exit non-zero (the lab goes on, to show more). */
   check(label: string, ok: boolean, detail?: string): boolean {
     this.checks.push({ label, ok, ...(detail ? { detail } : {}) });
     const mark = ok ? this.s.green('✔') : this.s.red('✘');
-    this.out.write(`   ${mark} ${label}${detail ? this.s.dim(` (${detail})`) : ''}\n`);
+    this.write(`   ${mark} ${label}${detail ? this.s.dim(` (${detail})`) : ''}\n`);
     return ok;
   }
 
@@ -179,29 +255,63 @@ export class LabContext {
     if (!this.check(label, ok, detail)) throw new LabFailure(`${label}${detail ? ` (${detail})` : ''}`);
   }
 
-  /** Waits for Enter when a person runs the lab; does nothing in verify mode / CI / pipes. */
+  /**
+   * Waits for Enter when a person runs the lab; does nothing in verify mode / CI / pipes. Ctrl-C at the prompt is
+   * the lab's Ctrl-C like anywhere else (the keyboard is read key by key, ../common/keyboard.ts): it ends the lab and
+   * undoes it. A live table drawn just before keeps moving while the prompt waits.
+   */
   async pause(prompt = 'press Enter to continue'): Promise<void> {
     if (!this.interactive) return;
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    await new Promise<void>((resolve) => rl.question(`   ${this.s.dim(`⏎ ${prompt}`)} `, () => resolve()));
-    rl.close();
+    this.checkInterrupted();
+    const lingering = this.lingering;
+    const region: LiveRegion = openRegion(this.liveTarget);
+    region.set([`   ${this.s.dim(`⏎ ${prompt}`)} `], { cursorAtEnd: true });
+    const timer = lingering
+      ? setInterval(() => {
+          this.refreshing = true;
+          try {
+            lingering.refresh();
+          } finally {
+            this.refreshing = false;
+          }
+        }, 500)
+      : undefined;
+    try {
+      const entered = await nextEnter(this.stop.signal);
+      if (!entered) throw new LabInterrupted();
+    } finally {
+      clearInterval(timer);
+      this.settle();
+      region.close('keep');
+    }
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((r) => setTimeout(r, ms));
+  /** Sleeps; Ctrl-C ends it early with LabInterrupted. */
+  async sleep(ms: number): Promise<void> {
+    this.checkInterrupted();
+    try {
+      await sleepFor(ms, undefined, { signal: this.stop.signal });
+    } catch {
+      throw new LabInterrupted();
+    }
   }
 
   /**
    * Polls `probe` until it returns something other than undefined/false, with a progress line meanwhile.
-   * Throws LabFailure after timeoutMs.
+   * Throws LabFailure after timeoutMs, LabInterrupted on Ctrl-C.
    */
   async waitFor<T>(label: string, probe: () => Promise<T | undefined | false> | T | undefined | false, options: WaitOptions = {}): Promise<{ value: T; elapsedMs: number }> {
+    this.checkInterrupted();
+    this.settle();
     const timeoutMs = options.timeoutMs ?? 30_000;
     const intervalMs = options.intervalMs ?? 200;
     const start = Date.now();
     let frame = 0;
-    const showProgress = this.out.isTTY && !options.onPoll;
+    const target = this.liveTarget;
+    const spinner = this.out.isTTY && !options.onPoll && liveAllowed(target) ? openRegion(target) : null;
     let announced = false;
+    const poll = options.onPoll ? () => options.onPoll!(Date.now() - start) : null;
+    this.currentPoll = poll;
     try {
       for (;;) {
         let value: T | undefined | false;
@@ -210,18 +320,16 @@ export class LabContext {
         } catch {
           value = undefined; // e.g. metadata while a broker dies: try again
         }
+        this.checkInterrupted();
         const elapsedMs = Date.now() - start;
-        options.onPoll?.(elapsedMs);
+        poll?.();
         if (value !== undefined && value !== false) {
-          if (showProgress) this.out.write('\r\u001b[2K');
+          spinner?.close('clear');
           this.out.write(`   ${this.s.dim('…')} ${label}: ${this.s.dim(`done after ${formatMs(elapsedMs)}`)}\n`);
           return { value, elapsedMs };
         }
-        if (elapsedMs > timeoutMs) {
-          if (showProgress) this.out.write('\r\u001b[2K');
-          throw new LabFailure(`timed out after ${formatMs(timeoutMs)} waiting for: ${label}`);
-        }
-        if (showProgress) this.out.write(`\r\u001b[2K   ${SPINNER[frame++ % SPINNER.length]} ${label} ${this.s.dim(formatMs(elapsedMs))}`);
+        if (elapsedMs > timeoutMs) throw new LabFailure(`timed out after ${formatMs(timeoutMs)} waiting for: ${label}`);
+        if (spinner) spinner.set([`   ${SPINNER[frame++ % SPINNER.length]} ${label} ${this.s.dim(formatMs(elapsedMs))}`]);
         else if (!this.out.isTTY && !announced && elapsedMs >= 1000) {
           announced = true;
           this.out.write(`   … ${label}\n`);
@@ -229,7 +337,8 @@ export class LabContext {
         await this.sleep(intervalMs);
       }
     } finally {
-      /* nothing */
+      spinner?.close('clear');
+      if (this.currentPoll === poll) this.currentPoll = null;
     }
   }
 
@@ -243,8 +352,8 @@ export class LabContext {
 
   // ── clients ─────────────────────────────────────────────────────────────
   /** A kafkajs client on the cluster's bootstrap servers (kafkajs logs go to lab.kafkaLog, not the screen). */
-  kafka(clientId = `kafka-lab-${this.def.id}`, retry?: RetryOptions): Kafka {
-    return createLabKafka(this.cluster.bootstrapServers(), clientId, { sink: this.kafkaLog, ...(retry ? { retry } : {}) });
+  kafka(clientId = `kafka-lab-${this.def.id}`, retry?: RetryOptions, brokers = this.cluster.bootstrapServers()): Kafka {
+    return createLabKafka(brokers, clientId, { sink: this.kafkaLog, ...(retry ? { retry } : {}) });
   }
 
   async admin(): Promise<Admin> {
@@ -257,13 +366,22 @@ export class LabContext {
     return this.adminClient;
   }
 
-  /** A connected producer that the lab disconnects at the end. */
-  async producer(config: ProducerConfig & { clientId?: string; retry?: RetryOptions } = {}): Promise<Producer> {
-    const { clientId, retry, ...rest } = config;
+  /**
+   * A connected producer that the lab disconnects at the end; `brokers` bootstraps it from those only (a survivor).
+   * Idempotent unless the lab says `idempotent: false`, as Kafka's Java producer is by default: kafkajs resends a whole
+   * request when one partition in it fails, so without idempotence a retry can write the others twice (seen on real
+   * Kafka right after a topic is created).
+   */
+  async producer(config: ProducerConfig & { clientId?: string; retry?: RetryOptions; brokers?: string[] } = {}): Promise<Producer> {
+    this.checkInterrupted();
+    const { clientId, retry, brokers, ...rest } = config;
     const { Partitioners } = await import('kafkajs');
-    const producer = this.kafka(clientId ?? `kafka-lab-${this.def.id}-producer`, retry).producer({
+    const idempotent = rest.idempotent ?? true;
+    const producer = this.kafka(clientId ?? `kafka-lab-${this.def.id}-producer`, retry, brokers).producer({
       createPartitioner: Partitioners.DefaultPartitioner,
+      ...(idempotent ? { maxInFlightRequests: 1 } : {}),
       ...rest,
+      idempotent,
     });
     await producer.connect();
     this.producers.push(producer);
@@ -272,12 +390,17 @@ export class LabContext {
 
   /** A connected consumer; its group is deleted at the end. Quick heartbeats so rebalances show up fast. */
   async consumer(config: ConsumerConfig & { clientId?: string; retry?: RetryOptions }): Promise<Consumer> {
+    this.checkInterrupted();
     const { clientId, retry, ...rest } = config;
     const consumer = this.kafka(clientId ?? `kafka-lab-${this.def.id}-consumer`, retry).consumer({
       sessionTimeout: 10_000,
       rebalanceTimeout: 15_000,
       heartbeatInterval: 500,
       maxWaitTimeInMs: 250,
+      // kafkajs' own default (5), plus: a consumer that crashes (a dead leader) is not restarted once the lab is
+      // stopping. kafkajs restarts it a second later, even after disconnect(), and the restarted member would keep
+      // the group from being deleted (NON_EMPTY_GROUP).
+      retry: { retries: 5, restartOnFailure: async () => !this.interrupted && !this.cleaningUp },
       ...rest,
     });
     this.groups.add(config.groupId);
@@ -306,6 +429,7 @@ export class LabContext {
   // ── topics ──────────────────────────────────────────────────────────────
   /** Creates a topic for this lab (deleting what an earlier run left) and waits until every partition has a leader. */
   async createTopic(spec: TopicSpec): Promise<PartitionMetadata[]> {
+    this.checkInterrupted();
     const admin = await this.admin();
     await this.deleteTopic(spec.topic);
     // Default: one copy per broker, up to 3. On the 3-broker profile the brokers require min.insync.replicas=2, so a
@@ -318,7 +442,7 @@ export class LabContext {
       ...(spec.configEntries ? { configEntries: spec.configEntries } : {}),
     };
     this.topics.add(spec.topic);
-    await this.retryBriefly(() => admin.createTopics({ topics: [topic], waitForLeaders: true }));
+    await this.retryBriefly(() => createTopicsAndWait(admin, [topic]));
     const { value } = await this.waitFor(
       `partitions of ${spec.topic} have leaders`,
       async () => {
@@ -353,12 +477,14 @@ export class LabContext {
   // ── brokers ─────────────────────────────────────────────────────────────
   /** Abrupt kill; the lab restarts it at the end if it is still down. */
   async killBroker(id: number): Promise<void> {
-    this.downBrokers.add(id);
+    this.checkInterrupted();
+    this.downBrokers.set(id, 'killed');
     await this.cluster.killBroker(id);
   }
 
   async stopBroker(id: number): Promise<void> {
-    this.downBrokers.add(id);
+    this.checkInterrupted();
+    this.downBrokers.set(id, 'stopped');
     await this.cluster.stopBroker(id);
   }
 
@@ -367,11 +493,21 @@ export class LabContext {
     this.downBrokers.delete(id);
   }
 
-  /** The broker ids of the cluster and the current controller (for labs that avoid killing it). */
+  /**
+   * The broker ids of the cluster and the active KRaft controller (for labs that avoid killing it). The controller comes
+   * from DescribeQuorum: in KRaft, Metadata's controllerId (kafkajs' describeCluster().controller) is a random live
+   * broker, not the controller.
+   */
   async describeCluster(): Promise<{ brokers: number[]; controller: number | null }> {
     const admin = await this.admin();
     const d = await admin.describeCluster();
-    return { brokers: d.brokers.map((b) => b.nodeId).sort((a, b) => a - b), controller: d.controller ?? null };
+    const live = d.brokers.map((b) => `${b.host}:${b.port}`);
+    return { brokers: d.brokers.map((b) => b.nodeId).sort((a, b) => a - b), controller: await this.activeController(live) };
+  }
+
+  /** The active KRaft controller, or null while there is none (no quorum) or no broker answers within 3 s. */
+  async activeController(bootstrap = this.cluster.bootstrapServers()): Promise<number | null> {
+    return activeController(bootstrap, 3_000).catch(() => null);
   }
 
   private async retryBriefly<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
@@ -386,39 +522,113 @@ export class LabContext {
   }
 
   // ── cleanup ─────────────────────────────────────────────────────────────
-  /** Everything the lab created goes away (unless keep): clients, consumer groups, topics; stopped brokers restart. */
-  async cleanup(keep: boolean): Promise<string[]> {
+  /** What the lab did that is not undone yet, e.g. ['broker 2 down (`yarn broker:start 2`)', 'topic lab07-orders']. */
+  leftovers(keep = false): string[] {
+    const left = [...this.downBrokers.keys()].map((id) => `broker ${id} down (\`yarn broker:start ${id}\`)`);
+    if (!keep) {
+      left.push(...[...this.topics].map((t) => `topic ${t}`));
+      left.push(...[...this.groups].map((g) => `consumer group ${g}`));
+    }
+    return left;
+  }
+
+  /**
+   * Everything the lab created goes away (unless keep): its own cleanups (load, child processes), clients, stopped
+   * brokers restart, consumer groups and topics are deleted. Each thing undone is passed to `undone` as it happens;
+   * what could not be undone is returned. Never interrupted itself (it is what Ctrl-C runs).
+   */
+  async cleanup(keep: boolean, undone: (line: string) => void = () => {}): Promise<string[]> {
+    this.settle();
+    this.cleaningUp = true;
     const problems: string[] = [];
-    const attempt = async (what: string, fn: () => Promise<unknown> | unknown) => {
+    const attempt = async (what: string, fn: () => Promise<unknown> | unknown): Promise<boolean> => {
+      this.activity = what;
       try {
         await fn();
+        return true;
       } catch (error) {
+        // The lab's own cleanup may wait on its loops, which Ctrl-C ended: stopped is what it was for.
+        if (error instanceof LabInterrupted) return true;
         problems.push(`${what}: ${(error as Error).message}`);
+        return false;
       }
     };
-    for (const fn of this.cleanups.reverse()) await attempt('cleanup', fn);
-    await Promise.all(this.consumers.map((c) => attempt('consumer disconnect', () => c.disconnect())));
-    await Promise.all(this.producers.map((p) => attempt('producer disconnect', () => p.disconnect())));
+    const own = this.cleanups.splice(0).reverse();
+    let ranOwn = 0;
+    for (const fn of own) if (await attempt("running the lab's own cleanup (its load, its child processes)", fn)) ranOwn++;
+    if (ranOwn > 0) undone(`stopped the lab's load and child processes`);
+    const clients = this.consumers.length + this.producers.length;
+    await Promise.all(this.consumers.map((c) => attempt('disconnecting a consumer', () => c.disconnect())));
+    await Promise.all(this.producers.map((p) => attempt('disconnecting a producer', () => p.disconnect())));
+    if (clients > 0) undone(`disconnected ${this.consumers.length} consumer(s) and ${this.producers.length} producer(s)`);
     this.consumers.length = 0;
     this.producers.length = 0;
-    for (const id of [...this.downBrokers]) await attempt(`restart broker ${id}`, () => this.startBroker(id));
+    for (const [id, how] of [...this.downBrokers]) {
+      if (await attempt(`restarting broker ${id}`, () => this.cluster.startBroker(id))) {
+        this.downBrokers.delete(id);
+        undone(`restarted broker ${id}, which the lab ${how}`);
+      }
+    }
     if (!keep) {
       if (this.groups.size > 0) {
-        await attempt('delete groups', async () => {
-          const admin = await this.admin();
-          await this.retryBriefly(() => admin.deleteGroups([...this.groups]).catch((e: unknown) => {
-            // A group that never committed anything may not exist: that is fine.
-            const type = (e as { groups?: Array<{ error?: { type?: string } }> }).groups?.map((g) => g.error?.type) ?? [];
-            if (type.every((t) => t === 'GROUP_ID_NOT_FOUND' || t === undefined)) return;
-            throw e;
-          }), 5);
+        await attempt(`deleting consumer group(s) ${[...this.groups].join(', ')}`, async () => {
+          const deleted = await this.deleteGroups([...this.groups]);
+          this.groups.clear();
+          if (deleted.length) undone(`deleted consumer group${deleted.length > 1 ? 's' : ''} ${deleted.join(', ')}`);
         });
       }
-      for (const topic of this.topics) await attempt(`delete topic ${topic}`, () => this.deleteTopic(topic, `cleanup: topic ${topic} deleted`));
+      for (const topic of [...this.topics]) {
+        if (await attempt(`deleting topic ${topic}`, () => this.removeTopic(topic))) {
+          this.topics.delete(topic);
+          undone(`deleted topic ${topic}`);
+        }
+      }
     }
-    if (this.adminClient) await attempt('admin disconnect', () => this.adminClient!.disconnect());
+    if (this.adminClient) await attempt('disconnecting the admin client', () => this.adminClient!.disconnect());
     this.adminClient = null;
+    this.activity = '';
     return problems;
+  }
+
+  /**
+   * Deletes the groups; returns those that existed. A group that never committed anything may not exist: fine. Right
+   * after a broker restart its coordinator may still be loading (or moving), and members that just left may not be
+   * gone yet: asked again for up to 20 s.
+   */
+  private async deleteGroups(groups: string[]): Promise<string[]> {
+    const admin = await this.admin();
+    const deadline = Date.now() + 20_000;
+    let pending = [...groups];
+    const deleted: string[] = [];
+    for (;;) {
+      try {
+        await admin.deleteGroups(pending);
+        return [...deleted, ...pending];
+      } catch (e) {
+        const results = (e as { groups?: Array<{ groupId: string; error?: { type?: string } }> }).groups ?? [];
+        for (const g of results) if (!g.error) deleted.push(g.groupId);
+        const failed = results.filter((g) => g.error && g.error.type !== 'GROUP_ID_NOT_FOUND');
+        if (results.length > 0 && failed.length === 0) return deleted;
+        if (Date.now() > deadline) {
+          const why = failed.map((g) => `${g.groupId}: ${g.error?.type ?? 'error'}`).join(', ');
+          throw new Error(why || (e as Error).message);
+        }
+        pending = results.length > 0 ? failed.map((g) => g.groupId) : pending;
+        await sleepFor(500);
+      }
+    }
+  }
+
+  /** Deletes a topic and waits until it is gone, without narration (and without Ctrl-C ending the wait). */
+  private async removeTopic(topic: string): Promise<void> {
+    const admin = await this.admin();
+    if (!(await admin.listTopics()).includes(topic)) return;
+    await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
+    const deadline = Date.now() + 20_000;
+    while ((await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`still listed 20 s after its deletion`);
+      await sleepFor(200);
+    }
   }
 }
 
@@ -433,13 +643,17 @@ export function parseLabArgs(argv: string[]): { verify: boolean; keep: boolean; 
     else if (a === '--keep') keep = true;
     else if (a === '--backend' || a.startsWith('--backend=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v !== 'docker' && v !== 'embedded' && v !== 'auto') throw new UserError(`--backend must be docker, embedded or auto (got ${v ?? 'nothing'})`, 2);
-      backend = v;
+      backend = backendArg(v ?? '') ?? (() => {
+        throw new UserError('--backend needs a value: auto, docker, jvm or embedded', 2);
+      })();
     } else if (a === '--') continue;
     else rest.push(a);
   }
   return { verify, keep, backend, rest };
 }
+
+/** How long Ctrl-C waits for the lab's own code to unwind before undoing anyway (a send may be stuck in retries). */
+const UNWIND_GRACE_MS = 2_000;
 
 /** Runs one lab end to end; never throws for lab failures (they are in the result). */
 export async function runLab(def: LabDefinition, options: RunOptions = {}): Promise<LabResult> {
@@ -451,44 +665,60 @@ export async function runLab(def: LabDefinition, options: RunOptions = {}): Prom
   out.write(`${s.bold(`Lab ${def.id} · ${def.title}`)}${verify ? s.dim('  (verify mode: no pauses)') : ''}\n`);
   let cluster: Cluster | undefined = options.cluster;
   let weStarted = false;
+  let clusterDown = false;
+  let startingCluster: Promise<void> | null = null;
   let ctx: LabContext | undefined;
   let error: string | undefined;
   const log = (line: string) => out.write(`   ${s.dim(line)}\n`);
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-  if (options.handleSignals) {
-    onSignal = (signal) => {
-      out.write(`\n   ${s.yellow(`${signal}: cleaning up before exiting…`)}\n`);
-      const force = setTimeout(() => process.exit(130), 20_000);
-      force.unref();
-      void (async () => {
-        try {
-          await ctx?.cleanup(keep);
-          if (weStarted && cluster && !keep) await cluster.down();
-        } finally {
-          process.exit(130);
-        }
-      })();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  try {
+  const clusterLeft = () => (weStarted && !clusterDown && !keep && cluster ? [`the ${cluster.profile} cluster it started (\`yarn cluster:down\`)`] : []);
+  const interruption = options.handleSignals
+    ? new LabInterruption(
+        (line) => out.write(s.yellow(line) + '\n'),
+        () => ({
+          doing: ctx?.activity || (startingCluster ? 'waiting for the cluster to finish starting, to stop it again' : weStarted && !clusterDown ? 'stopping the cluster the lab started' : ''),
+          left: [...(ctx?.leftovers(keep) ?? []), ...clusterLeft()],
+        }),
+        () => ctx?.interruptNow(),
+      ).listen()
+    : null;
+
+  const body = (async () => {
     if (def.needsCluster !== false && !cluster) {
       const chosen = await chooseCluster(options.backend ?? 'auto', def.profile, def.anyProfile ?? false, log);
       cluster = chosen.cluster;
       if (chosen.running) {
         log(`using the ${cluster.profile} cluster already running (${cluster.backend} backend)`);
       } else {
+        if (interruption?.cause) throw new LabInterrupted();
         log(`bringing up the ${cluster.profile} cluster (${cluster.backend} backend)…`);
         const t = Date.now();
-        await cluster.up();
-        weStarted = true;
+        const up = cluster.up();
+        startingCluster = up;
+        try {
+          await up;
+          weStarted = true;
+        } finally {
+          startingCluster = null;
+        }
         log(`cluster up in ${formatMs(Date.now() - t)}: ${cluster.bootstrapServers().join(', ')}`);
       }
     }
+    if (interruption?.cause) throw new LabInterrupted();
     ctx = new LabContext(def, cluster ?? noCluster(), out, verify);
     await def.run(ctx);
-  } catch (e) {
+  })();
+  const finished = body.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  const outcome = await Promise.race([finished.then((e) => ({ error: e })), ...(interruption ? [interruption.first.then(() => null)] : [])]);
+  if (outcome === null || interruption?.cause) {
+    // Ctrl-C: the lab's waits end at once; give its code a moment to unwind, and a cluster being started the time to
+    // finish (only then can it be stopped).
+    await Promise.race([finished, sleepFor(UNWIND_GRACE_MS)]);
+    await (startingCluster as Promise<void> | null)?.catch(() => undefined);
+  } else if (outcome.error) {
+    const e = outcome.error;
     error = e instanceof LabFailure || e instanceof UserError ? e.message : describeUnexpected(e);
     out.write(`\n   ${s.red('✘ the lab stopped:')} ${error}\n`);
     if (ctx) {
@@ -496,16 +726,15 @@ export async function runLab(def: LabDefinition, options: RunOptions = {}): Prom
       if (tail.length) out.write(`   ${s.dim('last kafkajs messages:')}\n${tail.map((l) => `     ${s.dim(l)}`).join('\n')}\n`);
     }
   }
-  if (onSignal) {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+  const cause = interruption?.cause ?? null;
+  const undone = (line: string) => out.write(`   ${s.dim('↺')} ${line}\n`);
   const problems: string[] = [];
-  if (ctx) problems.push(...(await ctx.cleanup(keep)));
+  if (ctx) problems.push(...(await ctx.cleanup(keep, undone)));
   if (weStarted && cluster && !keep) {
     try {
       await cluster.down();
-      log('brought the cluster down again (it was not running before the lab; --keep leaves it up)');
+      clusterDown = true;
+      undone(`stopped the ${cluster.profile} cluster (${cluster.backend}), which the lab started (--keep leaves it up)`);
     } catch (e) {
       problems.push(`cluster down: ${(e as Error).message}`);
     }
@@ -513,8 +742,10 @@ export async function runLab(def: LabDefinition, options: RunOptions = {}): Prom
     log(`--keep: the cluster stays up (${cluster.bootstrapServers().join(', ')}); \`yarn cluster:down\` stops it`);
   }
   for (const p of problems) out.write(`   ${s.yellow('!')} ${s.dim(`cleanup: ${p}`)}\n`);
+  interruption?.dispose();
   const checks = ctx?.checks ?? [];
-  const ok = !error && checks.length > 0 && checks.every((c) => c.ok);
+  const interrupted = cause ? describeInterrupt(cause) : undefined;
+  const ok = !error && !interrupted && checks.length > 0 && checks.every((c) => c.ok);
   const result: LabResult = {
     id: def.id,
     title: def.title,
@@ -524,9 +755,16 @@ export async function runLab(def: LabDefinition, options: RunOptions = {}): Prom
     durationMs: Date.now() - started,
     checks,
     observations: ctx?.observations ?? [],
-    ...(error ? { error } : !ok ? { error: failedSummary(checks) } : {}),
+    ...(interrupted ? { interrupted, error: `interrupted (${interrupted})` } : error ? { error } : !ok ? { error: failedSummary(checks) } : {}),
   };
-  printSummary(out, result);
+  if (interrupted) {
+    const left = [...(ctx?.leftovers(keep) ?? []), ...clusterLeft()];
+    out.write(
+      `\n${s.yellow(s.bold('INTERRUPTED'))} lab ${def.id} (${interrupted}): ${left.length ? `not undone: ${left.join('; ')}` : problems.length ? 'see the cleanup problems above' : 'everything it did is undone'}\n`,
+    );
+  } else {
+    printSummary(out, result);
+  }
   if (options.resultFile) {
     mkdirSync(dirname(options.resultFile), { recursive: true });
     writeFileSync(options.resultFile, JSON.stringify(result, null, 2));

@@ -1,6 +1,7 @@
 /**
  * A timeline a student can read at a glance: acknowledged sends and consumed messages per interval as a terminal bar
- * chart, with markers (kill, election, rejoin, ...) under the intervals where they happened.
+ * chart, with markers (kill, election, rejoin, ...) under the intervals where they happened; `*` where two or more fall
+ * in the same interval (the legend lists each with its time).
  */
 export interface TimelineMarker {
   at: number;
@@ -94,9 +95,12 @@ export class Timeline {
       }
     }
     // Marker row: the symbol sits under the interval it happened in.
+    // Two events in one interval share its cell: '*' marks it, and the legend says so.
     const markerRow = Array.from({ length: buckets }, () => ' ');
+    let shared = false;
     for (const m of this.markers) {
       const c = Math.min(buckets - 1, Math.max(0, Math.floor((m.at - this.startAt) / cellMs)));
+      if (markerRow[c] !== ' ') shared = true;
       markerRow[c] = markerRow[c] === ' ' ? m.symbol : '*';
     }
     lines.push(`${pad('events')} │${markerRow.join('')}│`);
@@ -110,6 +114,7 @@ export class Timeline {
     for (const m of this.markers) {
       lines.push(`${pad('')}  ${m.symbol} ${formatSeconds(m.at - this.startAt).padStart(6)}  ${m.label}`);
     }
+    if (shared) lines.push(`${pad('')}  * ${''.padStart(6)}  two or more of these in one ${formatSeconds(cellMs)} interval (their times say which)`);
     return lines;
   }
 }
