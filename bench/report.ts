@@ -1,50 +1,115 @@
-/** Renders a BenchResult: rows shared by the terminal table and the Markdown report. */
+/** Renders a BenchResult: one row per figure, a column per backend, embedded ÷ jvm beside it; terminal and Markdown. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTable } from '../src/cli/table.js';
-import type { Throughput } from './measure.js';
+import type { BackendName } from './backends.js';
+import type { BackendResult } from './measure-backend.js';
 import type { BenchResult } from './run.js';
 
-const n0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
-const n1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
-const cpu = (t: Throughput) =>
-  t.serverCpuUsPerMsg === undefined ? '' : `; server ${n1(t.serverCpuUsPerMsg)} µs/msg (CPU ${n0(t.serverCpuPct!)}%), client CPU ${n0(t.clientCpuPct!)}%`;
+const n0 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+const n1 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(1) : '—');
+const r2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? `${x < 0.1 ? x.toFixed(3) : x.toFixed(2)}` : '');
+const BACKENDS: BackendName[] = ['embedded', 'jvm', 'docker'];
 
-export function rows(r: BenchResult): Array<[string, string, string]> {
-  const e = r.embedded;
-  const out: Array<[string, string, string]> = [];
+type Row = { measure: string; cell: (b: BackendResult) => string; ratio?: string; goal?: string };
+
+function cells(r: BenchResult, row: Row): string[] {
+  return BACKENDS.map((name) => {
+    const b = r.backends[name];
+    if (!b || 'skipped' in b) return 'skipped';
+    const text = row.cell(b);
+    return text === '' ? '—' : text;
+  });
+}
+
+const rate = (t: { msgsPerSec: number; mbPerSec: number } | undefined) => (t ? `${n0(t.msgsPerSec)} msg/s · ${n1(t.mbPerSec)} MB/s` : '');
+const tool = (b: BackendResult) => (b.produceTool && !('skipped' in b.produceTool) ? b.produceTool : undefined);
+const toolConsume = (b: BackendResult) => (b.consumeTool && !('skipped' in b.consumeTool) ? b.consumeTool : undefined);
+const mb = (xs: number[] | undefined) => (xs && xs.length > 1 ? ` (${xs.map((x) => n0(x)).join(' + ')})` : '');
+const metMark = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT met');
+
+export function rows(r: BenchResult): Row[] {
+  const q = r.ratios;
+  const goal = (i: number) => {
+    const g = r.goals[i]!;
+    return `${g.target}: ${metMark(g.met)}`;
+  };
+  return [
+    { measure: 'cluster start, single (ms)', cell: (b) => n0(b.startMs.single), ratio: r2(q.startSingle), ...(q.startMulti === undefined ? { goal: goal(0) } : {}) },
+    { measure: 'cluster start, multi (ms)', cell: (b) => n0(b.startMs.multi), ratio: r2(q.startMulti), ...(q.startMulti === undefined ? {} : { goal: goal(0) }) },
+    { measure: 'produce, kafkajs', cell: (b) => rate(b.produce), ratio: r2(q.produceKafkajs), goal: goal(3) },
+    { measure: '↳ broker CPU (µs/msg)', cell: (b) => (b.produce ? `${n1(b.produce.serverCpuUsPerMsg)} (${n0(b.produce.serverCpuPct)}% core)` : ''), ratio: r2(q.brokerCpuPerMsgKafkajs) },
+    { measure: 'produce, ProducerPerformance', cell: (b) => rate(tool(b)), ratio: r2(q.produceTool), goal: goal(2) },
+    { measure: '↳ latency p50 / p99 / p99.9 (ms)', cell: (b) => (tool(b) ? `${tool(b)!.p50Ms} / ${tool(b)!.p99Ms} / ${tool(b)!.p999Ms}` : ''), ratio: r2(q.produceToolP99) },
+    { measure: '↳ broker CPU (µs/msg)', cell: (b) => (tool(b) ? `${n1(tool(b)!.brokerCpuUsPerMsg)} (${n0(tool(b)!.brokerCpuPct)}% core)` : ''), ratio: r2(q.brokerCpuPerMsgTool) },
+    { measure: 'consume, ConsumerPerformance', cell: (b) => rate(toolConsume(b)), ratio: r2(q.consumeTool) },
+    { measure: 'consume, kafkajs', cell: (b) => rate(b.consume), ratio: r2(q.consumeKafkajs) },
+    { measure: 'end-to-end p50 / p99 (ms)', cell: (b) => (b.latency ? `${n1(b.latency.p50Ms)} / ${n1(b.latency.p99Ms)}` : ''), ratio: q.latencyP50 === undefined ? '' : `${r2(q.latencyP50)} / ${r2(q.latencyP99)}` },
+    {
+      measure: 'failover gap p50 / max (ms)',
+      cell: (b) => (b.failover ? `${n0(b.failover.p50Ms)} / ${n0(b.failover.maxMs)}` : ''),
+      ratio: q.failoverGapDiffMs === undefined ? '' : `${q.failoverGapDiffMs >= 0 ? '+' : ''}${n0(q.failoverGapDiffMs)} ms`,
+      goal: goal(4),
+    },
+    { measure: 'RSS idle, total (MB)', cell: (b) => (b.memory ? `${n0(b.memory.idleTotalMB)}${mb(b.memory.idleMB)}` : ''), ratio: r2(q.rssIdleTotal), goal: goal(1) },
+    { measure: 'RSS after the run, total (MB)', cell: (b) => (b.memory ? `${n0(b.memory.afterTotalMB)}${mb(b.memory.afterMB)}` : ''), ratio: r2(q.rssAfterTotal) },
+  ];
+}
+
+function labsRow(r: BenchResult): string[] {
+  return BACKENDS.map((name) => {
+    const l = r.labs[name];
+    if (!l || 'skipped' in l) return 'skipped';
+    return `${n1(l.seconds)} s${l.exitCode !== 0 ? ` (exit ${l.exitCode})` : ''}`;
+  });
+}
+
+function table(r: BenchResult): string[][] {
+  const out = rows(r).map((row) => [row.measure, ...cells(r, row), row.ratio ?? '', row.goal ?? '']);
+  out.push(['labs:verify (s)', ...labsRow(r), r2(r.ratios.labs), '']);
+  return out;
+}
+
+/** Why things were skipped, the ceiling, the settings: the lines under the table. */
+function notes(r: BenchResult): string[] {
   const s = r.settings;
-  out.push(['produce, null broker (ceiling)', `${n0(r.nullBroker.produce.msgsPerSec)} msg/s · ${n1(r.nullBroker.produce.mbPerSec)} MB/s`, `${s.valueBytes} B values, ${s.batch}/send, ${s.concurrency} in flight, acks=all${cpu(r.nullBroker.produce)}`]);
-  out.push(['produce, embedded 3 brokers RF 3', `${n0(e.produce.msgsPerSec)} msg/s · ${n1(e.produce.mbPerSec)} MB/s`, `${n0(e.produce.messages)} messages, ${s.partitions} partitions${cpu(e.produce)}`]);
-  out.push(['efficiency (embedded ÷ null)', r.efficiency.toFixed(2), 'goal ≥ 0.80']);
-  if (e.consume) out.push(['consume, embedded', `${n0(e.consume.msgsPerSec)} msg/s · ${n1(e.consume.mbPerSec)} MB/s`, `${n0(e.consume.messages)} messages, one consumer`]);
-  if (e.latency) out.push(['end-to-end latency p50 / p99', `${n1(e.latency.p50Ms)} / ${n1(e.latency.p99Ms)} ms`, `${e.latency.ratePerSec} msg/s steady, ${e.latency.samples} samples`]);
-  if (e.failover) {
-    out.push([
-      'failover gap p50 / max',
-      `${n0(e.failover.p50Ms)} / ${n0(e.failover.maxMs)} ms`,
-      `${e.failover.kills} leader kill(s); detection delay ${e.failover.detectionDelayMs} ms`,
-    ]);
+  const out: string[] = [];
+  out.push(`settings: ${s.messages.toLocaleString('en-US')} messages × ${s.valueBytes} B per run, ${s.partitions} partitions, RF ${s.replicationFactor}, acks=all; kafkajs ${s.batch}/send, ${s.concurrency} in flight, ${s.warmup.toLocaleString('en-US')} warm-up; failover at broker session timeout ${s.brokerSessionTimeoutMs} ms${r.quick ? ' (embedded --quick: 1000 ms)' : ''}`);
+  if (r.quick) out.push('--quick: a smoke run (few messages, a cold JVM): its ratios say the harness works, not how fast anything is');
+  if ('skipped' in r.nullBroker) out.push(`null broker: skipped (${r.nullBroker.skipped})`);
+  else out.push(`null broker (the kafkajs client's ceiling): ${rate(r.nullBroker.produce)}, client CPU ${n0(r.nullBroker.produce.clientCpuPct)}%`);
+  for (const name of BACKENDS) {
+    const b = r.backends[name];
+    if (!b) continue;
+    if ('skipped' in b) out.push(`${name}: skipped: ${b.skipped}`);
+    else {
+      if (b.profile === 'single') out.push(`${name}: the figures below the start times are of a 1-broker cluster (RF 1): no ratios beside them`);
+      if (b.error) out.push(`${name}: stopped early: ${b.error}`);
+      if (b.produceTool && 'skipped' in b.produceTool) out.push(`${name}: Kafka's tools skipped: ${b.produceTool.skipped}`);
+      if (b.inProcessStartMs) {
+        const parts = (['single', 'multi'] as const).filter((p) => b.inProcessStartMs![p] !== undefined).map((p) => `${p} ${n0(b.inProcessStartMs![p])} ms`);
+        out.push(`${name}: cluster start without its Node process (in a running process): ${parts.join(', ')}`);
+      }
+      if (b.memory?.afterGc) out.push(`${name}: after GC RSS ${n0(b.memory.afterGc.rssMB)} MB, heap ${n0(b.memory.afterGc.heapMB)} MB, buffers ${n0(b.memory.afterGc.buffersMB)} MB (after ${b.memory.messages.toLocaleString('en-US')} messages)`);
+      if (b.failover) out.push(`${name}: failover gaps ${b.failover.gapsMs.map((g) => n0(g)).join(', ')} ms`);
+    }
   }
-  if (e.startMs) out.push(['cluster start single / multi', `${n0(e.startMs.single)} / ${n0(e.startMs.multi)} ms`, 'until metadata lists every broker']);
-  if (e.memory) {
-    out.push(['RSS idle → after → after GC', `${n0(e.memory.idleMB)} → ${n0(e.memory.afterMB)} → ${n0(e.memory.afterGcMB)} MB`, `${n0(e.memory.messages)} messages; after GC: heap ${n0(e.memory.heapAfterGcMB)} MB, buffers ${e.memory.buffersAfterGcMB === undefined ? '?' : n0(e.memory.buffersAfterGcMB)} MB; ${n0(e.memory.diskMB)} MB in ${e.memory.segments} segment files`]);
-  }
-  out.push([
-    'lab suite (labs:verify)',
-    'skipped' in r.labs ? 'skipped' : `${n1(r.labs.seconds)} s`,
-    'skipped' in r.labs ? r.labs.skipped : `exit code ${r.labs.exitCode}${r.labs.exitCode !== 0 ? ' (a lab failed: see its output)' : ''}`,
-  ]);
-  if ('skipped' in r.docker) out.push(['docker backend', 'skipped', r.docker.skipped]);
-  else {
-    out.push(['produce, docker (Apache Kafka)', `${n0(r.docker.produce.msgsPerSec)} msg/s · ${n1(r.docker.produce.mbPerSec)} MB/s`, '']);
-    out.push(['consume, docker (Apache Kafka)', `${n0(r.docker.consume.msgsPerSec)} msg/s · ${n1(r.docker.consume.mbPerSec)} MB/s`, '']);
+  for (const name of BACKENDS) {
+    const l = r.labs[name];
+    if (l && 'skipped' in l) out.push(`labs:verify ${name}: skipped: ${l.skipped}`);
+    else if (l && l.lastLines) out.push(`labs:verify ${name}: exit ${l.exitCode}: ${l.lastLines.join(' | ')}`);
   }
   return out;
 }
 
+const HEADERS = ['measure', 'embedded', 'jvm', 'docker', 'embedded ÷ jvm', 'goal'];
+
 export function renderTable(r: BenchResult): string {
-  return formatTable([{ header: 'measure' }, { header: 'result', align: 'right' }, { header: 'notes' }], rows(r));
+  const t = formatTable(
+    HEADERS.map((header, i) => ({ header, ...(i > 0 && i < 5 ? { align: 'right' as const } : {}) })),
+    table(r),
+  );
+  return [t, '', ...notes(r)].join('\n');
 }
 
 export function renderMarkdown(r: BenchResult): string {
@@ -52,13 +117,14 @@ export function renderMarkdown(r: BenchResult): string {
   return [
     `# yarn bench${r.quick ? ' --quick' : ''} — ${r.date}`,
     '',
-    `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, load average ${m.loadAvg1m?.toFixed(1) ?? '?'} at start`,
-    `- node ${r.node}, commit ${r.commit}`,
-    `- settings: ${r.settings.messages.toLocaleString('en-US')} messages × ${r.settings.valueBytes} B, ${r.settings.batch} per send, ${r.settings.concurrency} sends in flight, ${r.settings.partitions} partitions, RF ${r.settings.replicationFactor}, acks=all, brokerSessionTimeoutMs ${r.settings.brokerSessionTimeoutMs}`,
+    `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, load average ${m.loadAvg1m.toFixed(1)} at start${m.loadAvgEnd1m === undefined ? '' : `, ${m.loadAvgEnd1m.toFixed(1)} at the end`}`,
+    `- node ${r.node}, ${r.java ?? 'no Java'}, Kafka ${r.kafka}, commit ${r.commit}`,
     '',
-    '| measure | result | notes |',
-    '|---|---:|---|',
-    ...rows(r).map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
+    `| ${HEADERS.join(' | ')} |`,
+    '|---|---:|---:|---:|---:|---|',
+    ...table(r).map((cols) => `| ${cols.join(' | ')} |`),
+    '',
+    ...notes(r).map((line) => `- ${line}`),
     '',
     '```json',
     JSON.stringify(r, null, 2),
@@ -67,10 +133,14 @@ export function renderMarkdown(r: BenchResult): string {
   ].join('\n');
 }
 
-/** Writes bench/results/<date>.md (full runs) or bench/results/latest-quick.md (overwritten) and returns its path. */
-export function writeReport(r: BenchResult, dir: string): string {
+/**
+ * Writes bench/results/<date>.md (full runs) or, overwritten and git-ignored, latest-quick.md / latest-partial.md
+ * (--quick; --produce-only or --backends) and returns its path.
+ */
+export function writeReport(r: BenchResult, dir: string, partial = false): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, r.quick ? 'latest-quick.md' : `${r.date.replace(/[:]/g, '-').replace(/\..*$/, '')}.md`);
+  const name = r.quick ? 'latest-quick' : partial ? 'latest-partial' : r.date.replace(/[:]/g, '-').replace(/\..*$/, '');
+  const file = join(dir, `${name}.md`);
   writeFileSync(file, renderMarkdown(r));
   return file;
 }

@@ -5,24 +5,29 @@
  */
 import { UserError, backendArg, brokerIdArg, parseArgs, profileArg, runMain, step } from '../src/cli/index.js';
 import { openCluster } from '../src/cluster/index.js';
+import { type BrokerAction, afterAction, refusal } from '../src/cluster/broker-hints.js';
 
-const ACTIONS = ['kill', 'stop', 'start'] as const;
-type Action = (typeof ACTIONS)[number];
+const ACTIONS: readonly BrokerAction[] = ['kill', 'stop', 'start'];
 
 await runMain(async () => {
   const args = parseArgs({ string: ['profile', 'backend'], usage: 'yarn broker:kill|broker:stop|broker:start <id> [--backend ...]' });
   const [actionArg, idArg] = args._ as string[];
-  if (!ACTIONS.includes(actionArg as Action)) throw new UserError(`unknown action "${actionArg ?? ''}": use kill, stop or start`, 2);
-  const action = actionArg as Action;
+  if (!ACTIONS.includes(actionArg as BrokerAction)) throw new UserError(`unknown action "${actionArg ?? ''}": use kill, stop or start`, 2);
+  const action = actionArg as BrokerAction;
   const usage = `yarn broker:${action} <id>`;
   const id = brokerIdArg(idArg, usage);
   const cluster = await openCluster({ backend: backendArg(args.backend), profile: profileArg(args.profile) });
+  // Which brokers serve now decides what is true to say: "already running", "the only broker", "no quorum left".
+  const before = await cluster.brokers().catch(() => []);
+  const problem = refusal(action, id, before);
+  if (problem) {
+    if (problem.exitCode === 0) {
+      console.log(problem.message);
+      return 0;
+    }
+    throw new UserError(problem.message, problem.exitCode);
+  }
   const what = { kill: `killing broker ${id} (abrupt, like SIGKILL)`, stop: `stopping broker ${id} (controlled shutdown)`, start: `starting broker ${id}` }[action];
   await step(what, () => (action === 'kill' ? cluster.killBroker(id) : action === 'stop' ? cluster.stopBroker(id) : cluster.startBroker(id)));
-  const next = {
-    kill: `the controller fences it after the session timeout (~5 s), then its partitions get new leaders: watch with \`yarn cluster:status --watch\``,
-    stop: `its partitions already have new leaders: \`yarn cluster:status\`; bring it back with \`yarn broker:start ${id}\``,
-    start: `it catches up and rejoins the ISR: \`yarn cluster:status --watch\``,
-  }[action];
-  console.log(next);
+  console.log(afterAction(action, id, before));
 });

@@ -1,5 +1,5 @@
 /**
- * yarn chaos [--faults N | --duration 60s] [--seed N] [--backend auto|docker|embedded] [--json]
+ * yarn chaos [--faults N | --duration 60s] [--seed N] [--backend auto|docker|jvm|embedded] [--json]
  *   A 3-broker cluster, a topic with replication factor 3 and min.insync.replicas=2, idempotent acks=all producers and
  *   a consumer group, while brokers are killed, stopped and restarted on a seeded schedule. Ends with the message
  *   audit; exits 1 when an acknowledged message was lost or reordered. See docs/chaos.md.
@@ -12,7 +12,7 @@ import { UserError, type Cluster } from '../src/cluster/types.js';
 import { DOCKER_TIMING, FAST_TIMING, renderLive, renderReport, runChaos, startChaosCluster } from '../src/chaos/index.js';
 import { intOption, parseDuration } from '../src/chaos/args.js';
 
-const USAGE = 'yarn chaos [--faults N | --duration 60s] [--seed N] [--backend auto|docker|embedded] [--partitions N] [--producers N] [--rate N] [--json]';
+const USAGE = 'yarn chaos [--faults N | --duration 60s] [--seed N] [--backend auto|docker|jvm|embedded] [--partitions N] [--producers N] [--rate N] [--json]';
 
 await runMain(async () => {
   const args = parseArgs({ usage: USAGE, string: ['faults', 'duration', 'seed', 'backend', 'partitions', 'producers', 'rate'], boolean: ['json'] });
@@ -40,9 +40,9 @@ await runMain(async () => {
     cleanup = () => inProcess.close();
     say(`embedded chaos cluster in this process: ${cluster.bootstrapServers().join(', ')} (broker session timeout 1000 ms)`);
   } else {
-    cluster = await openBackend('docker', 'multi', { log: say });
+    cluster = await openBackend(selection.backend, 'multi', { log: say });
     const wasUp = await cluster.isUp();
-    if (!wasUp) say('starting the multi-broker Docker cluster…');
+    if (!wasUp) say(`starting the multi-broker cluster (${selection.backend})…`);
     await cluster.up();
     cleanup = async () => {
       if (!wasUp) await cluster.down();
@@ -53,7 +53,7 @@ await runMain(async () => {
     clientId: 'kafka-lab-chaos',
     brokers: cluster.bootstrapServers(),
     logLevel: process.env.KAFKA_LAB_DEBUG ? 'debug' : 'nothing',
-    // Sized for the session timeout: ~6 s of retries on the embedded cluster (1 s), ~23 s on Docker (5 s).
+    // Sized for the session timeout: ~6 s of retries on the embedded cluster (1 s), ~23 s on real Kafka (5 s).
     retry: embedded ? { initialRetryTime: 100, multiplier: 2, maxRetryTime: 500, retries: 12 } : FAILOVER_RETRY,
     config: { connectionTimeout: embedded ? 1000 : 3000, requestTimeout: embedded ? 10_000 : 15_000 },
   });

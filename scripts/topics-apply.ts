@@ -1,17 +1,23 @@
-/** yarn topics:apply [file] [--dry-run]   (default file: topics/course.yaml) */
-import { parseArgs, runMain, step, backendArg, profileArg } from '../src/cli/index.js';
+/** yarn topics:apply <file> [--dry-run]   e.g. topics/course.yaml (3 brokers) or topics/single.yaml (1 broker) */
+import { UserError, parseArgs, runMain, step, backendArg, profileArg } from '../src/cli/index.js';
 import { createKafka, QUICK_RETRY } from '../src/clients/index.js';
 import { openCluster } from '../src/cluster/index.js';
 import { applyTopicSet, loadTopicSet } from '../src/topics/index.js';
+
+const USAGE = 'yarn topics:apply <file> [--dry-run] [--bootstrap host:port,...] [--backend ...]';
 
 await runMain(async () => {
   const args = parseArgs({
     string: ['profile', 'backend', 'bootstrap'],
     boolean: ['dry-run'],
     alias: { n: 'dry-run' },
-    usage: 'yarn topics:apply [file] [--dry-run] [--bootstrap host:port,...] [--backend ...]',
+    usage: USAGE,
   });
-  const file = String(args._[0] ?? 'topics/course.yaml');
+  // No default file: the course's set needs three brokers, so applying it unasked to a single broker only fails.
+  if (args._[0] === undefined) {
+    throw new UserError('which file? e.g. `yarn topics:apply topics/course.yaml` (3 brokers, the multi profile) or `topics/single.yaml` (1 broker)', 2);
+  }
+  const file = String(args._[0]);
   const dryRun = Boolean(args['dry-run']);
   // The file first: a missing file, bad YAML or a wrong type is reported as such, not as "cannot reach Kafka".
   // (applyTopicSet reads it again and adds the checks that need the cluster, e.g. replication factor vs brokers.)

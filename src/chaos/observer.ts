@@ -1,9 +1,11 @@
 /**
- * Watches the cluster the way a client sees it: polls metadata (leaders, ISR, controller) through a kafkajs admin,
- * works out the group coordinator (leader of the group's __consumer_offsets partition, Kafka's own rule), and counts
- * leader changes. Polling can miss a leader that came and went between two polls: the count is a lower bound.
+ * Watches the cluster the way a client sees it: polls metadata (leaders, ISR) through a kafkajs admin, asks
+ * DescribeQuorum for the active KRaft controller (Metadata's controllerId is a random live broker in KRaft), works out
+ * the group coordinator (leader of the group's __consumer_offsets partition, Kafka's own rule), and counts leader
+ * changes. Polling can miss a leader that came and went between two polls: the count is a lower bound.
  */
 import type { Admin } from 'kafkajs';
+import { activeController } from '../cluster/kafka-requests.js';
 
 export interface PartitionView {
   partition: number;
@@ -14,6 +16,7 @@ export interface PartitionView {
 
 export interface ClusterView {
   at: number;
+  /** the active KRaft controller; null while there is none (no quorum of voters) or nobody answered in time */
   controller: number | null;
   partitions: PartitionView[];
   coordinator: number | null;
@@ -45,13 +48,17 @@ export class ClusterObserver {
     private readonly admin: Admin,
     private readonly topic: string,
     private readonly groupId: string,
+    /** Where to send DescribeQuorum (any broker forwards it to the active controller). */
+    private readonly bootstrap: () => string[] = () => [],
   ) {}
 
   /** One fresh look (throws when no broker answers). */
   async poll(): Promise<ClusterView> {
-    const [meta, described] = await Promise.all([
+    const [meta, described, controller] = await Promise.all([
       this.admin.fetchTopicMetadata({ topics: [this.topic, '__consumer_offsets'] }),
       this.admin.describeCluster(),
+      // Without a quorum brokers hold DescribeQuorum until one is back: a short wait, then "none".
+      activeController(this.bootstrap(), 1000).catch(() => null),
     ]);
     const mine = meta.topics.find((t) => t.name === this.topic);
     const offsets = meta.topics.find((t) => t.name === '__consumer_offsets');
@@ -71,7 +78,7 @@ export class ClusterObserver {
     }
     const view: ClusterView = {
       at: Date.now(),
-      controller: described.controller ?? null,
+      controller,
       partitions,
       coordinator,
       liveBrokers: described.brokers.map((b) => b.nodeId).sort(),

@@ -5,6 +5,7 @@
  */
 import type { Kafka, RetryOptions } from 'kafkajs';
 import type { Cluster } from '../cluster/types.js';
+import { createTopicsAndWait } from '../clients/topics.js';
 import { MessageAudit } from '../lab/audit.js';
 import { ClusterObserver, type ClusterView, withTimeout } from './observer.js';
 import { type FaultAction, type FaultRole, type FaultSpec, Prng, type ScheduleTiming, describeSpec, scheduleStream } from './schedule.js';
@@ -122,13 +123,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const admin = kafka.admin({ retry: options.retry });
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
-  });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }]);
   log(`topic ${topic}: ${partitions} partitions, replication factor 3, min.insync.replicas=2`);
 
-  const observer = new ClusterObserver(admin, topic, groupId);
+  const observer = new ClusterObserver(admin, topic, groupId, () => cluster.bootstrapServers());
   await observer.poll();
   observer.start(250);
   const workload = new Workload(kafka, audit, {

@@ -5,7 +5,12 @@
  * break ties, so on a cluster in the same state the same brokers are hit.
  */
 export type FaultAction = 'kill' | 'stop';
-/** Whom a fault hits: a partition leader, one of its in-sync followers, the controller, the group coordinator, or two at once (a leader and one of its followers). */
+/**
+ * Whom a fault hits: a partition leader, one of its in-sync followers, the active KRaft controller (from DescribeQuorum),
+ * the group coordinator, or two at once (a leader and one of its followers). On a 3-node combined-mode cluster two at
+ * once is also 2 of 3 controller voters: killed, the quorum is lost until one returns (no fencing, no ISR change, acks=all
+ * waits and times out); stopped, the first goes through a controlled shutdown and the second too while it can.
+ */
 export type FaultRole = 'leader' | 'follower' | 'controller' | 'coordinator' | 'two';
 
 export interface FaultSpec {

@@ -1,5 +1,6 @@
 /** Tiny ANSI helpers. Colour only on a TTY, and never when NO_COLOR is set (https://no-color.org). */
 import { stripVTControlCharacters } from 'node:util';
+import { fitLine } from '../common/terminal.js';
 
 export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
@@ -38,22 +39,4 @@ export function visibleWidth(text: string): number {
 }
 
 /** Cut a line to `width` printed columns, keeping escapes intact (and resetting style if it was cut). */
-export function truncateVisible(text: string, width: number): string {
-  if (visibleWidth(text) <= width) return text;
-  let out = '';
-  let cols = 0;
-  for (let i = 0; i < text.length; ) {
-    const esc = /^\x1b\[[0-9;]*[A-Za-z]/.exec(text.slice(i));
-    if (esc) {
-      out += esc[0];
-      i += esc[0].length;
-      continue;
-    }
-    const ch = String.fromCodePoint(text.codePointAt(i)!);
-    if (cols + 1 > width) break;
-    out += ch;
-    cols += 1;
-    i += ch.length;
-  }
-  return out + (out.includes('\x1b[') ? '\x1b[0m' : '');
-}
+export const truncateVisible = (text: string, width: number): string => fitLine(text, width);

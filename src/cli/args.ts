@@ -1,7 +1,7 @@
 /** argv parsing for the scripts: zx's minimist, plus unknown-option checks and typed helpers. */
 import { minimist } from 'zx';
 import { UserError } from '../cluster/types.js';
-import type { BackendChoice, Profile } from '../cluster/types.js';
+import { BACKEND_NAMES, type BackendChoice, type Profile } from '../cluster/types.js';
 
 export interface ArgSpec {
   string?: string[];
@@ -63,8 +63,8 @@ export function profileArg(value: unknown): Profile | undefined {
 
 export function backendArg(value: unknown): BackendChoice | undefined {
   if (value === undefined || value === '' || value === true) return undefined;
-  if (value === 'auto' || value === 'docker' || value === 'embedded') return value;
-  throw new UserError(`unknown backend "${String(value)}": use --backend auto, docker or embedded`, 2);
+  if (value === 'auto' || (BACKEND_NAMES as readonly unknown[]).includes(value)) return value as BackendChoice;
+  throw new UserError(`unknown backend "${String(value)}": use --backend auto, ${BACKEND_NAMES.join(', ')}`, 2);
 }
 
 /** A positive integer positional, e.g. the broker id of `broker:kill 2`. */

@@ -7,3 +7,5 @@ export { parseArgs, profileArg, backendArg, brokerIdArg } from './args.js';
 export type { ArgSpec, ParsedArgs } from './args.js';
 export { runMain, reportError } from './main.js';
 export { describeError, exitCodeOf, UserError } from './errors.js';
+export { renderStatus, watchStatus, withLastKnown } from './status-view.js';
+export type { RenderOptions, WatchOptions, StaleParts, LastKnown } from './status-view.js';

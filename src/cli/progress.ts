@@ -3,11 +3,13 @@
  *   await step('starting brokers', () => cluster.up())
  * TTY: a spinner with elapsed seconds, then `✓ starting brokers (4.2s)`. Not a TTY: `… starting brokers` then the ✓ line.
  */
+import { liveAllowed, openRegion } from '../common/terminal.js';
 import { c } from './ansi.js';
 
 export interface StepOutput {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  columns?: number;
 }
 
 /** Spinner frames (the lab runner's waitFor draws them too). */
@@ -30,18 +32,21 @@ export async function step<T>(
   const started = Date.now();
   let detail = '';
   let timer: NodeJS.Timeout | undefined;
-  const tty = Boolean(output.isTTY);
+  const tty = liveAllowed(output);
   const handle: StepHandle = {
     update(text) {
       if (!tty && text && text !== detail) output.write(`  ${c.dim(text)}\n`);
       detail = text;
     },
   };
-  if (tty) {
+  // The spinner's line belongs to the terminal's live area: whatever the work prints goes above it, never onto it.
+  const region = tty ? openRegion(output) : null;
+  if (region) {
     let frame = 0;
     const draw = () => {
+      if (!liveAllowed(output)) return;
       const extra = detail ? ` ${c.dim('· ' + detail)}` : '';
-      output.write(`\r\x1b[K${c.cyan(SPINNER[frame++ % SPINNER.length]!)} ${title}${extra} ${c.dim(seconds(Date.now() - started))}`);
+      region.set([`${c.cyan(SPINNER[frame++ % SPINNER.length]!)} ${title}${extra} ${c.dim(seconds(Date.now() - started))}`]);
     };
     draw();
     timer = setInterval(draw, 100);
@@ -51,7 +56,7 @@ export async function step<T>(
   }
   const clear = () => {
     if (timer) clearInterval(timer);
-    if (tty) output.write('\r\x1b[K');
+    region?.close('clear');
   };
   try {
     const result = await work(handle);

@@ -12,6 +12,7 @@
  *
  * Cells may contain ANSI colours (see ./ansi.ts); widths ignore them.
  */
+import { type LiveRegion, liveAllowed, openRegion } from '../common/terminal.js';
 import { truncateVisible, visibleWidth, colorEnabled, palette } from './ansi.js';
 
 export type Cell = string | number | boolean | null | undefined;
@@ -110,16 +111,18 @@ export interface LiveViewOptions {
 }
 
 export function createLiveView(output: LiveOutput = process.stdout, options: LiveViewOptions = {}): LiveView {
-  const interactive = options.interactive ?? Boolean(output.isTTY);
+  const interactive = options.interactive ?? liveAllowed(output);
   const skipUnchanged = options.skipUnchanged ?? true;
   const minPrintIntervalMs = options.minPrintIntervalMs ?? 0;
   const separator = options.frameSeparator ?? '\n';
   const withTitle = (frame: string, title?: string) => (title ? `${title}\n${frame}` : frame);
-  let previousLines = 0;
   let previousFrame: string | null = null;
   let lastPrintAt = 0;
   let pending: string | null = null;
   let finished = false;
+  // On a terminal the frame is a region of its live area (src/common/terminal.ts): anything else printed meanwhile
+  // goes above it, so a redraw always replaces exactly the lines it drew.
+  let region: LiveRegion | null = null;
   const print = (text: string) => {
     output.write((previousFrame === null ? '' : separator) + text + '\n');
     lastPrintAt = Date.now();
@@ -143,22 +146,14 @@ export function createLiveView(output: LiveOutput = process.stdout, options: Liv
         previousFrame = frame;
         return;
       }
-      // Lines wider than the terminal would wrap and break the cursor arithmetic: cut them.
-      const width = output.columns && output.columns > 0 ? output.columns : Infinity;
-      let lines = withTitle(frame, title)
-        .split('\n')
-        .map((l) => (Number.isFinite(width) ? truncateVisible(l, width - 1) : l));
-      // A frame taller than the screen cannot be redrawn in place either: keep its top.
-      if (output.rows && lines.length > output.rows - 1) lines = lines.slice(0, Math.max(1, output.rows - 1));
-      // Move to the start of the previous frame, clear everything below, draw the new one.
-      const up = previousLines > 0 ? `\x1b[${previousLines}F` : '';
-      output.write(up + '\x1b[J' + lines.join('\n') + '\n');
-      previousLines = lines.length;
+      region ??= openRegion(output);
+      region.set(withTitle(frame, title).split('\n'));
       previousFrame = frame;
     },
     done() {
       if (finished) return;
       if (!interactive && pending !== null) print(pending);
+      region?.close('keep');
       finished = true;
     },
   };

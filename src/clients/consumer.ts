@@ -4,9 +4,10 @@
  *   const c = await startConsumer({ groupId: 'billing', topics: ['orders'], fromBeginning: true, cluster,
  *     eachMessage: async ({ message }) => { ... } });
  *
- * On SIGINT/SIGTERM: no new messages are handed out, the message being processed finishes, kafkajs commits the
- * offsets processed so far (its runner commits when a batch ends, before leaving the group), the consumer leaves
- * the group and disconnects, the process exits 0. A second signal exits at once.
+ * On SIGINT/SIGTERM (or when yarn/tsx, which started the process, goes away): no new messages are handed out, the
+ * message being processed finishes, kafkajs commits the offsets processed so far (its runner commits when a batch
+ * ends, before leaving the group), the consumer leaves the group and disconnects, the process exits 0. Copies of one
+ * Ctrl-C count once; Ctrl-C again says what it waits for, a third time exits at once (src/clients/shutdown.ts).
  */
 import type { Consumer, ConsumerConfig, EachMessagePayload, Kafka } from 'kafkajs';
 import { type CreateKafkaOptions, createKafka } from './kafka.js';
@@ -54,7 +55,10 @@ export async function startConsumer(options: StartConsumerOptions): Promise<LabC
       await consumer.disconnect();
       handle?.dispose();
     })());
-  const handle = options.handleSignals === false ? null : onShutdown(() => close(), options.shutdown);
+  const handle =
+    options.handleSignals === false
+      ? null
+      : onShutdown(() => close(), { what: `committing the offsets processed and leaving the group ${options.groupId}`, ...options.shutdown });
   const own = new AbortController();
 
   options.beforeRun?.(consumer);

@@ -1,8 +1,14 @@
 export { createKafka, kafkaConfig, startOnTopic, kafkaErrorType, resolveBootstrap, resolveLogLevel, normalizeBroker, FAILOVER_RETRY, QUICK_RETRY } from './kafka.js';
 export type { CreateKafkaOptions, LogLevelName } from './kafka.js';
+export { discoverBootstrap, runningCluster } from './bootstrap.js';
+export type { Bootstrap } from './bootstrap.js';
 export { onShutdown } from './shutdown.js';
 export type { ShutdownHandle, ShutdownOptions, ShutdownProcess } from './shutdown.js';
+export { onInterrupt, describeInterrupt, DUPLICATE_SIGNAL_WINDOW_MS } from './interrupts.js';
+export type { Interrupt, InterruptCause, Interrupts, InterruptOptions } from './interrupts.js';
 export { startProducer } from './producer.js';
 export type { LabProducer, StartProducerOptions } from './producer.js';
 export { startConsumer } from './consumer.js';
 export type { LabConsumer, StartConsumerOptions } from './consumer.js';
+export { createTopicsAndWait } from './topics.js';
+export { cleanupPolicyOf, nullKeyRefusal } from './compacted-topics.js';

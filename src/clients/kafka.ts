@@ -91,13 +91,27 @@ export function createKafka(options: CreateKafkaOptions = {}): Kafka {
   return new Kafka(kafkaConfig(options));
 }
 
+export interface StartOnTopicOptions {
+  /** one line per failed start that is tried again (default stderr) */
+  log?: (line: string) => void;
+  /** attempts at `start` while some broker answers (default 5, about 5 s) */
+  attempts?: number;
+}
+
 /**
  * For command-line clients: check that `topic` exists, then `start` the client (connect a producer, a consumer).
  * A cluster that does not answer or a missing topic becomes a one-line UserError saying what to do.
+ *
+ * With brokers down, starting can fail where it would work a moment later: kafkajs asks the broker Metadata names
+ * as controller for an idempotent producer's id, and that may be a dead one until it is fenced (or for good, without
+ * a quorum). So a failed start is tried again, saying so, while at least one broker answers.
  */
-export async function startOnTopic<T>(kafka: Kafka, brokers: string[], topic: string, start: () => Promise<T>): Promise<T> {
+export async function startOnTopic<T>(kafka: Kafka, brokers: string[], topic: string, start: () => Promise<T>, options: StartOnTopicOptions = {}): Promise<T> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const unreachable = (error: unknown) =>
     new UserError(`cannot reach the cluster at ${brokers.join(', ')}: start it with \`yarn cluster:up\` (${(error as Error).message})`);
+  const degraded = (what: string, error: unknown) =>
+    new UserError(`${what} failed although the cluster answers (${describeKafkaError(error)}): are brokers down? \`yarn cluster:status\` shows them`);
   let topics: string[];
   // A quick look first: a cluster that is down is reported at once, not after the failover retry budget.
   if (!(await anyAnswers(brokers))) throw unreachable(new Error('connection refused'));
@@ -107,16 +121,31 @@ export async function startOnTopic<T>(kafka: Kafka, brokers: string[], topic: st
     topics = await admin.listTopics();
     await admin.disconnect();
   } catch (error) {
-    throw unreachable(error);
+    throw (await anyAnswers(brokers)) ? degraded('listing the topics', error) : unreachable(error);
   }
   if (!topics.includes(topic)) {
-    throw new UserError(`there is no topic "${topic}": create it first (topics: ${topics.filter((t) => !t.startsWith('__')).join(', ') || 'none'})`);
+    const existing = topics.filter((t) => !t.startsWith('__'));
+    const create = 'create it with `yarn topics:apply <file.yaml>` (topics/single.yaml or topics/course.yaml show how)';
+    throw new UserError(`there is no topic "${topic}"${existing.length ? ` (there are: ${existing.join(', ')}): ${create}, or pick one of those` : `: ${create}`}`);
   }
-  try {
-    return await start();
-  } catch (error) {
-    throw unreachable(error);
+  const attempts = options.attempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(await anyAnswers(brokers))) throw unreachable(error);
+      if (attempt >= attempts) throw degraded('connecting', error);
+      log(`connecting failed (${describeKafkaError(error)}): trying again (attempt ${attempt + 1} of ${attempts}, for ${attempts - attempt} s more)`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
+}
+
+/** 'COORDINATOR_LOAD_IN_PROGRESS: The coordinator is loading…' or the message alone. */
+function describeKafkaError(error: unknown): string {
+  const type = kafkaErrorType(error);
+  const message = (error as Error)?.message ?? String(error);
+  return type && !/^KafkaJS/.test(type) && type !== 'Error' ? `${type}: ${message}` : message;
 }
 
 /** True when at least one host:port accepts a TCP connection within `timeoutMs`. */

@@ -4,8 +4,9 @@
  *   const p = await startProducer({ clientId: 'orders', cluster });
  *   while (!p.stopping) await p.send({ topic: 'orders', messages: [{ key: 'k', value: 'v' }] });
  *
- * On SIGINT/SIGTERM: `stopping` turns true (your loop stops taking work), sends already in flight finish, the
- * producer disconnects, the process exits 0. A second signal exits at once.
+ * On SIGINT/SIGTERM (or when yarn/tsx, which started the process, goes away): `stopping` turns true (your loop stops
+ * taking work), sends already in flight finish, the producer disconnects, the process exits 0. Copies of one Ctrl-C
+ * count once; Ctrl-C again says what it waits for, a third time exits at once (src/clients/shutdown.ts).
  */
 import type { Kafka, Producer, ProducerConfig, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { UserError } from '../cluster/types.js';
@@ -58,7 +59,8 @@ export async function startProducer(options: StartProducerOptions = {}): Promise
       handle?.dispose();
     })());
 
-  const handle = options.handleSignals === false ? null : onShutdown(() => close(), options.shutdown);
+  const handle =
+    options.handleSignals === false ? null : onShutdown(() => close(), { what: 'waiting for the sends in flight to be acknowledged', ...options.shutdown });
   const own = new AbortController();
 
   return {

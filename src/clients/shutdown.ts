@@ -1,7 +1,10 @@
 /**
- * Graceful shutdown on SIGINT/SIGTERM: the first signal runs the cleanup (stop taking work, finish in-flight sends,
- * commit, disconnect) and exits 0; a second signal exits at once (130) for the impatient.
+ * Graceful shutdown on SIGINT/SIGTERM, or when the launcher (yarn, tsx) goes away: the first interrupt runs the
+ * cleanup (stop taking work, finish in-flight sends, commit, disconnect) and exits 0; a second one says what the
+ * cleanup is still doing; a third exits at once (130). Copies of one Ctrl-C count once (see ./interrupts.ts).
  */
+import { type Interrupt, againKey, describeInterrupt, onInterrupt } from './interrupts.js';
+
 export interface ShutdownProcess {
   on(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
   off(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
@@ -12,50 +15,58 @@ export interface ShutdownOptions {
   signals?: NodeJS.Signals[];
   /** one line per event (default stderr) */
   log?: (line: string) => void;
-  /** tests pass a fake process */
+  /** tests pass a fake process (launchers are then not followed unless asked) */
   proc?: ShutdownProcess;
   /** exit code after a clean shutdown (default 0) */
   exitCode?: number;
   /** give up on the cleanup after this long and exit 1 (default 30 s) */
   timeoutMs?: number;
+  /** what the cleanup does, for the first line (default 'finishing in-flight work') */
+  what?: string;
+  /** interrupts closer together than this are one (default DUPLICATE_SIGNAL_WINDOW_MS) */
+  windowMs?: number;
+  followLaunchers?: boolean;
+  /** read Ctrl-C as a key in a terminal's foreground (see ./interrupts.ts; default false) */
+  keyboard?: boolean;
+  now?: () => number;
 }
 
 export interface ShutdownHandle {
-  /** true once a signal arrived: loops should stop taking new work */
+  /** true once an interrupt arrived: loops should stop taking new work */
   readonly stopping: boolean;
-  /** aborted when a signal arrives */
+  /** aborted when an interrupt arrives */
   readonly signal: AbortSignal;
+  /** what the cleanup is doing now, e.g. 'waiting for 3 sends to be acknowledged' (a second Ctrl-C prints it) */
+  doing(activity: string): void;
+  /** an interrupt from elsewhere, e.g. readline's Ctrl-C while it edits a line */
+  interrupt(): void;
   /** remove the listeners (when the program ends on its own) */
   dispose(): void;
 }
 
 /** `cleanup` may resolve to the exit code (e.g. 1 when some work failed); otherwise `options.exitCode` (default 0). */
 export function onShutdown(
-  cleanup: (signal: NodeJS.Signals) => Promise<number | void> | number | void,
+  cleanup: (interrupt: Interrupt) => Promise<number | void> | number | void,
   options: ShutdownOptions = {},
 ): ShutdownHandle {
   const proc = options.proc ?? (process as unknown as ShutdownProcess);
-  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const controller = new AbortController();
-  let received = 0;
+  let activity = options.what ?? 'finishing in-flight work';
+  let stopping = false;
 
-  const listener = (signal: NodeJS.Signals) => {
-    received += 1;
-    if (received > 1) {
-      log(`${signal} again: exiting now`);
-      proc.exit(130);
-      return;
-    }
-    log(`${signal}: finishing in-flight work, then exiting (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit now)`);
+  const first = (interrupt: Interrupt) => {
+    stopping = true;
+    const key = againKey(interrupt);
+    log(`${describeInterrupt(interrupt)}: ${activity}, then exiting (${key} again to see what it waits for)`);
     controller.abort();
     const timeout = setTimeout(() => {
-      log('shutdown took too long: exiting');
+      log(`shutdown took too long (still ${activity}): exiting`);
       proc.exit(1);
     }, options.timeoutMs ?? 30_000);
     timeout.unref?.();
     Promise.resolve()
-      .then(() => cleanup(signal))
+      .then(() => cleanup(interrupt))
       .then(
         (code) => {
           clearTimeout(timeout);
@@ -68,14 +79,33 @@ export function onShutdown(
         },
       );
   };
-  for (const s of signals) proc.on(s, listener);
+
+  const interrupts = onInterrupt(
+    (interrupt) => {
+      if (interrupt.count === 1) return first(interrupt);
+      const key = againKey(interrupt);
+      if (interrupt.count === 2) return void log(`still ${activity} (${key} again to exit now)`);
+      log(`${key} again: exiting now, while ${activity}`);
+      proc.exit(130);
+    },
+    {
+      proc,
+      ...(options.signals ? { signals: options.signals } : {}),
+      ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      followLaunchers: options.followLaunchers ?? options.proc === undefined,
+      ...(options.keyboard ? { keyboard: true } : {}),
+    },
+  );
   return {
     get stopping() {
-      return received > 0;
+      return stopping;
     },
     signal: controller.signal,
-    dispose() {
-      for (const s of signals) proc.off(s, listener);
+    doing(text) {
+      activity = text;
     },
+    interrupt: () => interrupts.deliver('SIGINT'),
+    dispose: () => interrupts.dispose(),
   };
 }

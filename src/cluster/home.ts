@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BackendName, Profile } from './types.js';
+import { BACKEND_NAMES, type BackendName, type Profile } from './types.js';
 
 /** The repository root (this file is src/cluster/home.ts). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,8 +30,8 @@ export function readCurrent(home = labHome()): CurrentCluster | null {
   if (!existsSync(file)) return null;
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CurrentCluster>;
-    if ((data.backend === 'docker' || data.backend === 'embedded') && (data.profile === 'single' || data.profile === 'multi')) {
-      return { backend: data.backend, profile: data.profile, since: data.since ?? '' };
+    if (BACKEND_NAMES.includes(data.backend as BackendName) && (data.profile === 'single' || data.profile === 'multi')) {
+      return { backend: data.backend as BackendName, profile: data.profile, since: data.since ?? '' };
     }
   } catch {
     // a torn or hand-edited file: treat as absent

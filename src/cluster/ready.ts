@@ -1,6 +1,7 @@
 /** Readiness through the Kafka protocol itself: a cluster is up when metadata lists every broker we expect. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
+import { firstAnswer } from './kafka-requests.js';
 
 export interface WaitForBrokersOptions {
   bootstrap: string[];
@@ -16,11 +17,17 @@ export interface WaitForBrokersOptions {
 export type BrokerWaiter = (options: WaitForBrokersOptions) => Promise<void>;
 
 
-/** One short-lived admin per attempt, no kafkajs retries: we own the loop and its deadline. */
-export async function describeOnce(bootstrap: string[]): Promise<number[]> {
+/**
+ * Which brokers Metadata lists, asked of the first bootstrap address that answers. One short-lived admin per address,
+ * no kafkajs retries (we own the loop and its deadline). Each address in turn, as Kafka's clients do: kafkajs without
+ * retries asks only its first seed, so with broker 1 down (lab 08 kills it) every attempt failed on a live cluster.
+ */
+export const describeOnce = (bootstrap: string[]): Promise<number[]> => firstAnswer(bootstrap, describeVia, 'no bootstrap address');
+
+async function describeVia(address: string): Promise<number[]> {
   const kafka = new Kafka({
     clientId: 'kafka-lab-ready',
-    brokers: bootstrap,
+    brokers: [address],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2_000,
     requestTimeout: 5_000,

@@ -1,25 +1,33 @@
 /**
  * Which backend runs the cluster, and why (always said out loud):
- *   1. --backend docker|embedded|auto
+ *   1. --backend docker|jvm|embedded|auto
  *   2. KAFKA_LAB_BACKEND
  *   3. auto: a cluster that already runs (so `yarn broker:kill 2` acts on the cluster `yarn cluster:up` started),
- *      else docker when an engine answers AND the Kafka image is present locally, else embedded.
- * Probes are injected: tests need no Docker.
+ *      else the first backend, in order, that can start one here: docker (an engine answers AND the Kafka image is
+ *      present), jvm (Java 17+ AND the Kafka runtime is installed), embedded (always).
+ * A loop over candidates, each saying how to probe for itself; tests pass their own candidates and need no Docker.
  */
-import type { BackendChoice, BackendName, Profile } from './types.js';
-import { UserError } from './types.js';
+import { BACKEND_NAMES, type BackendChoice, type BackendName, type Profile } from './types.js';
+import { UserError } from '../common/user-error.js';
 
-export interface DockerProbe {
-  /** engine answers and the image is present */
+export interface BackendProbe {
+  /** auto may start a new cluster on this backend here */
   usable: boolean;
-  /** what we found, for the message: 'Docker 27.1.1 answers and apache/kafka:4.1.1 is present' */
+  /** what we found, for the message: 'Docker 20.10.24 answers and apache/kafka:4.4.0 is present' */
   detail: string;
 }
 
-export interface SelectionProbes {
-  /** a cluster that runs now, started by either backend, or null */
-  running(): Promise<{ backend: BackendName; profile?: Profile; detail: string } | null>;
-  docker(): Promise<DockerProbe>;
+export interface RunningCluster {
+  profile: Profile;
+  /** 'a multi cluster is running in Docker' */
+  detail: string;
+}
+
+export interface BackendCandidate {
+  name: BackendName;
+  /** a cluster of this backend that runs now, or null */
+  running(): Promise<RunningCluster | null>;
+  probe(): Promise<BackendProbe>;
 }
 
 export interface BackendSelection {
@@ -30,28 +38,36 @@ export interface BackendSelection {
   profile?: Profile;
 }
 
+const CHOICES = `auto, ${BACKEND_NAMES.join(', ')}`;
+
 export function parseBackendChoice(value: string | undefined, source: string): BackendChoice | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const v = value.trim().toLowerCase();
-  if (v === 'auto' || v === 'docker' || v === 'embedded') return v;
-  throw new UserError(`${source}="${value}" is not a backend: use auto, docker or embedded`, 2);
+  if (v === 'auto' || (BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new UserError(`${source}="${value}" is not a backend: use ${CHOICES}`, 2);
 }
 
 export async function selectBackend(options: {
   flag?: BackendChoice | undefined;
   env?: NodeJS.ProcessEnv;
-  probes: SelectionProbes;
+  candidates: BackendCandidate[];
 }): Promise<BackendSelection> {
   const env = options.env ?? process.env;
   if (options.flag && options.flag !== 'auto') return { backend: options.flag, reason: `--backend ${options.flag}` };
   const fromEnv = options.flag === 'auto' ? undefined : parseBackendChoice(env.KAFKA_LAB_BACKEND, 'KAFKA_LAB_BACKEND');
   if (fromEnv && fromEnv !== 'auto') return { backend: fromEnv, reason: `KAFKA_LAB_BACKEND=${fromEnv}` };
 
-  const running = await options.probes.running();
-  if (running) return { backend: running.backend, reason: `auto: ${running.detail}`, ...(running.profile ? { profile: running.profile } : {}) };
-  const docker = await options.probes.docker();
-  if (docker.usable) return { backend: 'docker', reason: `auto: ${docker.detail}` };
-  return { backend: 'embedded', reason: `auto: ${docker.detail}` };
+  for (const candidate of options.candidates) {
+    const running = await candidate.running();
+    if (running) return { backend: candidate.name, reason: `auto: ${running.detail}`, profile: running.profile };
+  }
+  const skipped: string[] = [];
+  for (const candidate of options.candidates) {
+    const probe = await candidate.probe();
+    if (probe.usable) return { backend: candidate.name, reason: `auto: ${[...skipped, probe.detail].filter(Boolean).join('; ')}` };
+    skipped.push(probe.detail);
+  }
+  throw new UserError(`no backend can run a cluster here (${skipped.join('; ')})`);
 }
 
 export function describeSelection(selection: BackendSelection): string {

@@ -1,6 +1,7 @@
-/** What every backend (docker, embedded) offers to scripts and labs. Labs only ever see this. */
+/** What every backend (docker, jvm, embedded) offers to scripts and labs. Labs only ever see this. */
 export type Profile = 'single' | 'multi';
-export type BackendName = 'docker' | 'embedded';
+export const BACKEND_NAMES = ['docker', 'jvm', 'embedded'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
 
 export interface BrokerAddress {
@@ -12,6 +13,8 @@ export interface BrokerAddress {
 export interface BrokerState extends BrokerAddress {
   /** true when the broker serves requests (the process/container runs and answers). */
   up: boolean;
+  /** where its log is: a file, or the command that shows it */
+  log?: string;
 }
 
 export interface PartitionStatus {
@@ -22,6 +25,8 @@ export interface PartitionStatus {
   offlineReplicas: number[];
   underReplicated: boolean;
   offline: boolean;
+  /** fewer replicas in sync than min.insync.replicas: writes with acks=all are refused (NOT_ENOUGH_REPLICAS) */
+  belowMinIsr?: boolean;
   highWatermark?: string;
   logStartOffset?: string;
 }
@@ -29,6 +34,10 @@ export interface PartitionStatus {
 export interface TopicStatus {
   name: string;
   internal: boolean;
+  /** the topic's min.insync.replicas (its own or the broker default), when it could be read */
+  minInsyncReplicas?: number;
+  /** the topic's cleanup.policy ("delete", "compact", "compact,delete" or ""), when it could be read */
+  cleanupPolicy?: string;
   partitions: PartitionStatus[];
 }
 
@@ -51,6 +60,8 @@ export interface ClusterStatus {
   groups: GroupStatus[];
   /** set when the cluster cannot be reached at all */
   error?: string;
+  /** parts that could not be read this time, and why (the rest is current), e.g. { groups: '…' } */
+  unread?: Record<string, string>;
 }
 
 export interface Cluster {
@@ -66,7 +77,7 @@ export interface Cluster {
   /** e.g. ['127.0.0.1:9092', '127.0.0.1:9093'] */
   bootstrapServers(): string[];
   brokers(): Promise<BrokerState[]>;
-  /** Abrupt, like SIGKILL / `docker kill`: sockets reset, nothing handed over. */
+  /** Abrupt, like SIGKILL / `docker kill`: connections end at once, nothing handed over. */
   killBroker(id: number): Promise<void>;
   /** Graceful, like `docker stop` (controlled shutdown): leadership moves first. */
   stopBroker(id: number): Promise<void>;
@@ -81,7 +92,7 @@ export interface Cluster {
   isUp(): Promise<boolean>;
 }
 
-/** Host ports per profile: the same for both backends, so a lab or a student's code does not care which runs. */
+/** Host ports per profile: the same for every backend, so a lab or a student's code does not care which runs. */
 export const PROFILE_BROKERS: Record<Profile, BrokerAddress[]> = {
   single: [{ id: 1, host: '127.0.0.1', port: 9092 }],
   multi: [
@@ -91,13 +102,4 @@ export const PROFILE_BROKERS: Record<Profile, BrokerAddress[]> = {
   ],
 };
 
-/** A failure the user can act on: printed as one line, exit code non-zero. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+export { UserError } from '../common/user-error.js';

@@ -5,6 +5,7 @@
  */
 import kafkajs, { type Admin } from 'kafkajs';
 import { UserError } from '../cluster/types.js';
+import { createTopicsAndWait } from '../clients/topics.js';
 import { type TopicSet, type ValidateOptions, loadTopicSet, parseTopicSet } from './parse.js';
 import { type CurrentTopic, type Plan, formatPlan, planTopics } from './plan.js';
 
@@ -16,6 +17,24 @@ export type TopicAdmin = Pick<Admin, 'describeCluster' | 'listTopics' | 'fetchTo
 
 /** DescribeConfigs source 1 = DYNAMIC_TOPIC_CONFIG: set on the topic itself. */
 const TOPIC_CONFIG_SOURCE = 1;
+
+/**
+ * The cluster's default.replication.factor (what CreateTopics with -1 gets), read from a live broker; null when it
+ * cannot be read (it is then only shown as "the cluster's default").
+ */
+export async function readDefaultReplicationFactor(admin: TopicAdmin, brokerId: number): Promise<number | null> {
+  try {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokerId), configNames: ['default.replication.factor'] }],
+    });
+    const value = described.resources[0]?.configEntries.find((e) => e.configName === 'default.replication.factor')?.configValue;
+    const n = Number(value);
+    return value !== undefined && value !== null && Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
 
 export async function readCurrentTopics(admin: TopicAdmin, names: string[]): Promise<CurrentTopic[]> {
   const existing = new Set(await admin.listTopics());
@@ -60,12 +79,20 @@ export interface ApplyOptions {
 export async function applyTopicSet(admin: TopicAdmin, file: string, source: string | null, options: ApplyOptions = {}): Promise<ApplyResult> {
   const cluster = await admin.describeCluster();
   const validate: ValidateOptions = { brokerCount: cluster.brokers.length };
-  const set = source === null ? loadTopicSet(file, validate) : parseTopicSet(source, file, validate);
+  const read = (options: ValidateOptions) => (source === null ? loadTopicSet(file, options) : parseTopicSet(source, file, options));
+  let set = read(validate);
+  // Topics without a replication factor get the cluster's default, as Kafka gives -1: read it to show it, and check
+  // min.insync.replicas against it.
+  let defaultRf: number | null = null;
+  if (set.topics.some((t) => t.replicationFactor === null) && cluster.brokers[0]) {
+    defaultRf = await readDefaultReplicationFactor(admin, cluster.brokers[0].nodeId);
+    if (defaultRf !== null) set = read({ ...validate, defaultReplicationFactor: defaultRf });
+  }
   const current = await readCurrentTopics(
     admin,
     set.topics.map((t) => t.name),
   );
-  const plan = planTopics(set.topics, current);
+  const plan = planTopics(set.topics, current, defaultRf);
   const lines = formatPlan(plan);
   if (plan.blocked) {
     const blocked = plan.entries.filter((e) => e.action === 'blocked');
@@ -78,15 +105,16 @@ export async function applyTopicSet(admin: TopicAdmin, file: string, source: str
   const creates = plan.entries.filter((e) => e.action === 'create');
   if (creates.length > 0) {
     options.log?.(`creating ${creates.map((e) => e.topic).join(', ')}`);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: creates.map((e) => ({
+    await createTopicsAndWait(
+      admin,
+      creates.map((e) => ({
         topic: e.topic,
         numPartitions: e.partitions,
-        replicationFactor: e.replicationFactor,
+        // undefined: kafkajs sends -1, and the controller uses default.replication.factor
+        ...(e.replicationFactor !== null ? { replicationFactor: e.replicationFactor } : {}),
         configEntries: Object.entries(e.configs).map(([name, value]) => ({ name, value })),
       })),
-    });
+    );
   }
   const grows = plan.entries.filter((e) => e.action === 'add-partitions');
   if (grows.length > 0) {

@@ -10,7 +10,9 @@
  *         min.insync.replicas: 2
  *         retention.ms: 604800000
  *
- * Optional top-level `defaults:` (partitions, replicationFactor, configs) fill what a topic leaves out.
+ * Optional top-level `defaults:` (partitions, replicationFactor, configs) fill what a topic leaves out. A topic with no
+ * replicationFactor anywhere gets the cluster's default.replication.factor, as Kafka does for -1 (3 on the multi
+ * profile, 1 on the single one).
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq, isMap, isScalar, isSeq, parseDocument } from 'yaml';
@@ -19,7 +21,8 @@ import { UserError } from '../cluster/types.js';
 export interface TopicSpec {
   name: string;
   partitions: number;
-  replicationFactor: number;
+  /** null: the cluster's default.replication.factor (CreateTopics with -1) */
+  replicationFactor: number | null;
   configs: Record<string, string>;
   /** where the topic is defined, for messages */
   line: number;
@@ -54,7 +57,8 @@ export class TopicSetError extends UserError {
 }
 
 export const DEFAULT_PARTITIONS = 1;
-export const DEFAULT_REPLICATION_FACTOR = 1;
+/** No replication factor in the file: the cluster's default.replication.factor decides. */
+export const DEFAULT_REPLICATION_FACTOR = null;
 
 /** Topic-level configs Kafka accepts (kafka.apache.org/documentation/#topicconfigs), and how to check a value. */
 type Check = 'int' | 'long' | 'bool' | 'ratio' | { oneOf: string[] } | 'cleanup' | 'string';
@@ -237,6 +241,8 @@ function readConfigs(ctx: Ctx, node: unknown, where: string): { values: Record<s
 export interface ValidateOptions {
   /** brokers in the target cluster: replicationFactor and min.insync.replicas may not exceed it */
   brokerCount?: number;
+  /** the cluster's default.replication.factor, when known: min.insync.replicas is checked against it */
+  defaultReplicationFactor?: number;
 }
 
 /** Parse and validate a topic set; throws TopicSetError listing every problem. */
@@ -258,7 +264,11 @@ export function parseTopicSet(source: string, file: string, options: ValidateOpt
   }
   checkKeys(ctx, root, ROOT_KEYS, 'the topic set');
 
-  let defaults = { partitions: DEFAULT_PARTITIONS, replicationFactor: DEFAULT_REPLICATION_FACTOR, configs: {} as Record<string, string> };
+  let defaults: { partitions: number; replicationFactor: number | null; configs: Record<string, string> } = {
+    partitions: DEFAULT_PARTITIONS,
+    replicationFactor: DEFAULT_REPLICATION_FACTOR,
+    configs: {},
+  };
   const defaultsNode = root.get('defaults', true);
   if (defaultsNode !== undefined) {
     if (!isMap(defaultsNode)) at(ctx, defaultsNode as Node, `defaults must be a mapping, not ${describeNode(defaultsNode)}`);
@@ -272,7 +282,7 @@ export function parseTopicSet(source: string, file: string, options: ValidateOpt
           r === undefined ? DEFAULT_REPLICATION_FACTOR : (positiveInt(ctx, r, 'defaults.replicationFactor', 32) ?? DEFAULT_REPLICATION_FACTOR),
         configs: readConfigs(ctx, defaultsNode.get('configs', true), 'defaults').values,
       };
-      if (r !== undefined && options.brokerCount !== undefined && defaults.replicationFactor > options.brokerCount) {
+      if (r !== undefined && options.brokerCount !== undefined && defaults.replicationFactor !== null && defaults.replicationFactor > options.brokerCount) {
         at(ctx, r as Node, `defaults.replicationFactor ${defaults.replicationFactor} is more than the ${options.brokerCount} broker(s) in the cluster`);
       }
     }
@@ -323,15 +333,18 @@ export function parseTopicSet(source: string, file: string, options: ValidateOpt
       const replicationFactor = rNode === undefined ? defaults.replicationFactor : positiveInt(ctx, rNode, 'replicationFactor', 32);
       const own = readConfigs(ctx, item.get('configs', true), name ? `"${name}"` : 'this topic');
       const configs = { ...defaults.configs, ...own.values };
-      if (replicationFactor !== undefined && options.brokerCount !== undefined && replicationFactor > options.brokerCount) {
+      if (replicationFactor !== undefined && replicationFactor !== null && options.brokerCount !== undefined && replicationFactor > options.brokerCount) {
         at(ctx, (rNode as Node) ?? item, `replicationFactor ${replicationFactor} is more than the ${options.brokerCount} broker(s) in the cluster`);
       }
       const minIsr = configs['min.insync.replicas'];
-      if (minIsr !== undefined && replicationFactor !== undefined && Number(minIsr) > replicationFactor) {
+      const effectiveRf = replicationFactor === null ? options.defaultReplicationFactor : replicationFactor;
+      if (minIsr !== undefined && effectiveRf !== undefined && Number(minIsr) > effectiveRf) {
         at(
           ctx,
           own.nodes['min.insync.replicas'] ?? (rNode as Node) ?? item,
-          `min.insync.replicas ${minIsr} is more than replicationFactor ${replicationFactor}: every acks=all write would fail`,
+          replicationFactor === null
+            ? `min.insync.replicas ${minIsr} is more than the cluster's default replication factor ${effectiveRf} (no replicationFactor given): every acks=all write would fail`
+            : `min.insync.replicas ${minIsr} is more than replicationFactor ${replicationFactor}: every acks=all write would fail`,
         );
       }
       if (name !== undefined && partitions !== undefined && replicationFactor !== undefined) {

@@ -18,7 +18,16 @@ export interface CurrentTopic {
 }
 
 export type PlanEntry =
-  | { action: 'create'; topic: string; partitions: number; replicationFactor: number; configs: Record<string, string> }
+  | {
+      action: 'create';
+      topic: string;
+      partitions: number;
+      /** null: the cluster's default (CreateTopics sends -1) */
+      replicationFactor: number | null;
+      configs: Record<string, string>;
+      /** with replicationFactor null: the cluster's default.replication.factor, when it was read */
+      clusterDefault?: number;
+    }
   | { action: 'add-partitions'; topic: string; from: number; to: number }
   | { action: 'alter-configs'; topic: string; changes: Array<{ key: string; from: string | null; to: string }> }
   | { action: 'unchanged'; topic: string }
@@ -32,17 +41,26 @@ export interface Plan {
   blocked: boolean;
 }
 
-export function planTopics(desired: TopicSpec[], current: CurrentTopic[]): Plan {
+/** `defaultReplicationFactor`: the cluster's default.replication.factor, for topics the file gives none (null: unknown). */
+export function planTopics(desired: TopicSpec[], current: CurrentTopic[], defaultReplicationFactor: number | null = null): Plan {
   const byName = new Map(current.map((t) => [t.name, t]));
   const entries: PlanEntry[] = [];
   for (const want of desired) {
     const have = byName.get(want.name);
     if (!have) {
-      entries.push({ action: 'create', topic: want.name, partitions: want.partitions, replicationFactor: want.replicationFactor, configs: want.configs });
+      entries.push({
+        action: 'create',
+        topic: want.name,
+        partitions: want.partitions,
+        replicationFactor: want.replicationFactor,
+        configs: want.configs,
+        ...(want.replicationFactor === null && defaultReplicationFactor !== null ? { clusterDefault: defaultReplicationFactor } : {}),
+      });
       continue;
     }
     const before = entries.length;
-    if (want.replicationFactor !== have.replicationFactor) {
+    // No replication factor in the file asks for none in particular: whatever the topic has is fine.
+    if (want.replicationFactor !== null && want.replicationFactor !== have.replicationFactor) {
       entries.push({
         action: 'blocked',
         topic: want.name,
@@ -76,12 +94,17 @@ function configText(configs: Record<string, string>): string {
   return parts.length ? ` ${parts.join(' ')}` : '';
 }
 
+function rfText(e: { replicationFactor: number | null; clusterDefault?: number }): string {
+  if (e.replicationFactor !== null) return `RF ${e.replicationFactor}`;
+  return e.clusterDefault !== undefined ? `RF ${e.clusterDefault}, the cluster's default` : "RF: the cluster's default";
+}
+
 /** One line per entry, e.g. `+ create orders (3 partitions, RF 3) min.insync.replicas=2`. */
 export function formatPlan(plan: Plan): string[] {
   return plan.entries.map((e) => {
     switch (e.action) {
       case 'create':
-        return `+ create ${e.topic} (${e.partitions} partition${e.partitions === 1 ? '' : 's'}, RF ${e.replicationFactor})${configText(e.configs)}`;
+        return `+ create ${e.topic} (${e.partitions} partition${e.partitions === 1 ? '' : 's'}, ${rfText(e)})${configText(e.configs)}`;
       case 'add-partitions':
         return `~ ${e.topic}: partitions ${e.from} → ${e.to}`;
       case 'alter-configs':

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DaemonInfo, embeddedPaths, pidAlive, writeDaemonInfo } from '../../src/broker/daemon-files.js';
-import { EmbeddedBackend, NOT_RUNNING_MESSAGE } from '../../src/cluster/embedded.js';
+import { type DaemonInfo, embeddedPaths, pidAlive, writeDaemonInfo } from '../../src/cluster/embedded/daemon-files.js';
+import { EmbeddedBackend, NOT_RUNNING_MESSAGE } from '../../src/cluster/embedded/backend.js';
 import { UserError } from '../../src/cluster/types.js';
 import { killIfAlive, tempHome, waitUntil } from './helpers.js';
 

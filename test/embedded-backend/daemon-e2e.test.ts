@@ -5,8 +5,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { embeddedPaths, pidAlive, readDaemonInfo } from '../../src/broker/daemon-files.js';
-import { EmbeddedBackend } from '../../src/cluster/embedded.js';
+import { embeddedPaths, pidAlive, readDaemonInfo } from '../../src/cluster/embedded/daemon-files.js';
+import { EmbeddedBackend } from '../../src/cluster/embedded/backend.js';
 import { type Profile, UserError } from '../../src/cluster/types.js';
 import { freePorts, killIfAlive, occupy, tempHome, waitUntil } from './helpers.js';
 
@@ -48,7 +48,7 @@ describe('startup failures (no broker needed)', () => {
     cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
     const error = await backend.up().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toMatch(new RegExp(`^port ${ports[1]} is in use by another process`));
+    expect((error as UserError).message).toMatch(new RegExp(`^port ${ports[1]} is already in use( by \\S+ \\(pid \\d+\\))?`));
     expect((error as UserError).message).not.toContain('\n');
     expect(existsSync(paths.daemonJson)).toBe(false);
     expect(await backend.isUp()).toBe(false);
@@ -57,7 +57,7 @@ describe('startup failures (no broker needed)', () => {
       const server = await occupy(port);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    expect(readFileSync(paths.logFile, 'utf8')).toMatch(/startup failed: port \d+ is in use/);
+    expect(readFileSync(paths.logFile, 'utf8')).toMatch(/startup failed: port \d+ is already in use/);
   }, TIMEOUT);
 });
 

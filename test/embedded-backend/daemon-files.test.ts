@@ -13,7 +13,7 @@ import {
   readStartupError,
   resolveHome,
   writeDaemonInfo,
-} from '../../src/broker/daemon-files.js';
+} from '../../src/cluster/embedded/daemon-files.js';
 import { UserError } from '../../src/cluster/types.js';
 import { tempHome } from './helpers.js';
 

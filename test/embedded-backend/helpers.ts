@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pidAlive } from '../../src/broker/daemon-files.js';
+import { pidAlive } from '../../src/cluster/embedded/daemon-files.js';
 
 /** Ports the OS says are free right now (bound to port 0 together, then released). */
 export async function freePorts(count: number): Promise<number[]> {

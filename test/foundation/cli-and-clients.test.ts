@@ -77,7 +77,8 @@ describe('CLI helpers', () => {
   it('parses options and rejects unknown ones', () => {
     expect(parseArgs({ string: ['profile'], boolean: ['json'], usage: 'x' }, ['--profile', 'multi', '--json', '--', 'f']).profile).toBe('multi');
     expect(() => parseArgs({ string: ['profile'], usage: 'x' }, ['--profle', 'multi'])).toThrow('unknown option --profle (usage: x)');
-    expect(() => backendArg('podman')).toThrow(/use --backend auto, docker or embedded/);
+    expect(() => backendArg('podman')).toThrow('unknown backend "podman": use --backend auto, docker, jvm, embedded');
+    expect(backendArg('jvm')).toBe('jvm');
     expect(brokerIdArg('2', 'u')).toBe(2);
     expect(() => brokerIdArg('two', 'u')).toThrow('"two" is not a broker id (usage: u)');
   });
@@ -132,10 +133,23 @@ describe('graceful shutdown', () => {
     expect(exits).toEqual([0]);
   });
 
-  it('second signal: exit at once', async () => {
+  it('copies of one Ctrl-C count once; a second one says what it waits for; a third exits at once', async () => {
     const { proc, emitter, exits } = fakeProcess();
-    onShutdown(() => new Promise<void>(() => {}), { proc, log: () => {} });
+    let now = 0;
+    const lines: string[] = [];
+    const handle = onShutdown(() => new Promise<void>(() => {}), { proc, log: (l) => lines.push(l), now: () => now, what: 'committing' });
     emitter.emit('SIGINT', 'SIGINT');
+    now += 30; // tsx relays it again 30 ms later; yarn or the terminal's process group deliver more
+    emitter.emit('SIGINT', 'SIGINT');
+    emitter.emit('SIGINT', 'SIGINT');
+    expect(exits).toEqual([]);
+    expect(lines).toHaveLength(1);
+    handle.doing('waiting for 2 sends');
+    now += 2000;
+    emitter.emit('SIGINT', 'SIGINT');
+    expect(exits).toEqual([]);
+    expect(lines.at(-1)).toBe('still waiting for 2 sends (Ctrl-C again to exit now)');
+    now += 2000;
     emitter.emit('SIGINT', 'SIGINT');
     expect(exits).toEqual([130]);
   });

@@ -122,7 +122,8 @@ describe('lab runner', () => {
   });
 
   it('finds labs by number or slug; an unknown lab lists them with exit code 2', () => {
-    expect(LABS).toHaveLength(9);
+    expect(LABS).toHaveLength(10);
+    expect(findLab('11').slug).toBe('compaction');
     expect(findLab('7').slug).toBe('leader-failover');
     expect(findLab('07-leader-failover').id).toBe('07');
     expect(findLab('conduktor').id).toBe('09');

@@ -1,5 +1,5 @@
 /**
- * The embedded backend as seen from scripts and labs: a client of the background daemon (src/broker/daemon.ts).
+ * The embedded backend as seen from scripts and labs: a client of the background daemon (src/cluster/embedded/daemon.ts).
  * `up()` spawns the daemon detached (or reuses one that runs), every other call talks to it over its loopback
  * control port, whose address is in `<home>/embedded/daemon.json`. See docs/embedded-backend.md.
  */
@@ -22,11 +22,13 @@ import {
   readStartupError,
   removeFile,
   resolveHome,
-} from '../broker/daemon-files.js';
-import { buildClusterStatus } from './admin-status.js';
-import { describeOnce } from './ready.js';
-import type { BrokerState, Cluster, ClusterStatus, Profile } from './types.js';
-import { UserError } from './types.js';
+} from './daemon-files.js';
+import { Progress } from '../../common/progress.js';
+import { signalProcess, waitForExit } from '../processes.js';
+import { buildClusterStatus } from '../admin-status.js';
+import { describeOnce } from '../ready.js';
+import type { BrokerState, Cluster, ClusterStatus, Profile } from '../types.js';
+import { UserError } from '../types.js';
 
 export const NOT_RUNNING_MESSAGE = 'no embedded cluster is running: start one with `yarn cluster:up --backend embedded`';
 
@@ -284,13 +286,13 @@ export class EmbeddedBackend implements Cluster {
     const progress = new Progress('stopping the embedded cluster');
     try {
       if (state.kind === 'running') {
-        await this.control(state.info, 'POST', '/shutdown', CONTROL_TIMEOUT_MS).catch(() => signal(pid, 'SIGTERM'));
+        await this.control(state.info, 'POST', '/shutdown', CONTROL_TIMEOUT_MS).catch(() => signalProcess(pid, 'SIGTERM'));
       } else {
-        signal(pid, 'SIGTERM');
+        signalProcess(pid, 'SIGTERM');
       }
       if (!(await waitForExit(pid, SHUTDOWN_TIMEOUT_MS, () => progress.tick()))) {
         this.log(`the embedded cluster (pid ${pid}) did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s: killing it`);
-        signal(pid, 'SIGKILL');
+        signalProcess(pid, 'SIGKILL');
         await waitForExit(pid, 5_000);
       }
     } finally {
@@ -306,7 +308,7 @@ export class EmbeddedBackend implements Cluster {
     rmSync(this.paths.dataDir, { recursive: true, force: true });
     removeFile(this.paths.daemonJson);
     removeFile(this.paths.startupError);
-    this.log(`embedded cluster reset: data wiped (${this.paths.dataDir}); the next \`yarn cluster:up\` starts a brand-new cluster`);
+    this.log(`embedded cluster reset: data wiped (${this.paths.dataDir})`);
   }
 
   async isUp(): Promise<boolean> {
@@ -387,44 +389,3 @@ function bootstrapOf(info: DaemonInfo): string[] {
   return info.brokers.map((b) => `${b.host}:${b.port}`);
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-/** Polls until the pid is gone; false on timeout. */
-async function waitForExit(pid: number, timeoutMs: number, onTick?: () => void): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!pidAlive(pid)) return true;
-    onTick?.();
-    await sleep(100);
-  }
-  return !pidAlive(pid);
-}
-
-/** A one-line spinner with elapsed seconds on a terminal; silent otherwise (the caller logs the outcome). */
-class Progress {
-  private readonly started = Date.now();
-  private frame = 0;
-  private shown = false;
-  private readonly tty = Boolean(process.stderr.isTTY);
-
-  constructor(private readonly text: string) {}
-
-  tick(): void {
-    if (!this.tty) return;
-    const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
-    const seconds = Math.floor((Date.now() - this.started) / 1000);
-    process.stderr.write(`\r${frames[this.frame++ % frames.length]} ${this.text} (${seconds}s)`);
-    this.shown = true;
-  }
-
-  done(): void {
-    if (this.shown) process.stderr.write('\r\x1b[2K');
-    this.shown = false;
-  }
-}

@@ -1,0 +1,25 @@
+/** Every scenario, in the order a run takes them (the cheap ones first). */
+import type { Scenario } from '../types.js';
+import { badBatches, transactions } from './bad-records.js';
+import { codecs, leaderEpochScenario, produceConsume } from './basics.js';
+import { failoverTiming, quorumLost } from './failover.js';
+import { coordinatorFailover, kip848, staticMembership } from './groups.js';
+import { hwUnderMinIsr } from './min-isr.js';
+import { apiVersions, controllerAsSeen, fetchWaits } from './protocol.js';
+
+export const SCENARIOS: Scenario[] = [
+  produceConsume,
+  codecs,
+  apiVersions,
+  controllerAsSeen,
+  fetchWaits,
+  badBatches,
+  transactions,
+  leaderEpochScenario,
+  staticMembership,
+  kip848,
+  hwUnderMinIsr,
+  failoverTiming,
+  coordinatorFailover,
+  quorumLost,
+];
