@@ -40,6 +40,15 @@ export interface BrokerConfig {
   /** `offsets.topic.num.partitions` (Kafka: 50; fewer here so Conduktor and status stay readable). */
   offsetsTopicPartitions: number;
   offsetsTopicReplicationFactor: number;
+  /** `transaction.state.log.num.partitions` (Kafka: 50; fewer here, as for the offsets topic). */
+  transactionStateLogPartitions: number;
+  /** `transaction.state.log.replication.factor` / `.min.isr`, as our compose files set them. */
+  transactionStateLogReplicationFactor: number;
+  transactionStateLogMinIsr: number;
+  /** `transaction.max.timeout.ms`: the longest transaction.timeout.ms a producer may ask for. */
+  transactionMaxTimeoutMs: number;
+  /** `transaction.abort.timed.out.transaction.cleanup.interval.ms`: how often timed-out transactions are aborted. */
+  transactionAbortTimedOutIntervalMs: number;
   /** `group.initial.rebalance.delay.ms` (Kafka: 3000; 0 in our compose files and here, for snappy labs). */
   groupInitialRebalanceDelayMs: number;
   /** `auto.leader.rebalance.enable` + `leader.imbalance.check.interval.seconds` (Kafka: 300 s; 10 s here so a lab sees it). */
@@ -73,6 +82,11 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   uncleanLeaderElection: false,
   offsetsTopicPartitions: 10,
   offsetsTopicReplicationFactor: 3,
+  transactionStateLogPartitions: 10,
+  transactionStateLogReplicationFactor: 3,
+  transactionStateLogMinIsr: 2,
+  transactionMaxTimeoutMs: 900000,
+  transactionAbortTimedOutIntervalMs: 10000,
   groupInitialRebalanceDelayMs: 0,
   autoLeaderRebalance: true,
   leaderImbalanceCheckIntervalMs: 10000,
@@ -88,6 +102,8 @@ export function resolveConfig(overrides: Partial<BrokerConfig> | undefined, brok
   const config = { ...DEFAULT_CONFIG, ...overrides };
   config.defaultReplicationFactor = Math.min(config.defaultReplicationFactor, brokerCount);
   config.offsetsTopicReplicationFactor = Math.min(config.offsetsTopicReplicationFactor, brokerCount);
+  config.transactionStateLogReplicationFactor = Math.min(config.transactionStateLogReplicationFactor, brokerCount);
+  config.transactionStateLogMinIsr = Math.min(config.transactionStateLogMinIsr, config.transactionStateLogReplicationFactor);
   config.minInsyncReplicas = Math.min(config.minInsyncReplicas, config.defaultReplicationFactor);
   return config;
 }

@@ -152,6 +152,22 @@ export function renderStatus(status: ClusterStatus, options: RenderOptions = {})
   );
   const groupsStale = staleNote(options.stale, 'groups');
   if (groupsStale) out.push(groupsStale);
+  if (status.transactions?.length) {
+    out.push('');
+    out.push(
+      formatTable(
+        ['transaction', 'state', { header: 'coordinator', align: 'right' }, 'producer', { header: 'open for', align: 'right' }, 'partitions'],
+        status.transactions.map((t) => [
+          t.transactionalId,
+          t.state === 'Ongoing' ? c.yellow(t.state) : t.state,
+          t.coordinator,
+          `${t.producerId} epoch ${t.producerEpoch}`,
+          t.openForMs >= 0 ? `${(t.openForMs / 1000).toFixed(1)}s of ${(t.timeoutMs / 1000).toFixed(0)}s` : '',
+          t.partitions.map((p) => `${p.topic}[${p.partitions.join(',')}]`).join(' '),
+        ]),
+      ),
+    );
+  }
   return out.join('\n');
 }
 

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
  *   const kafka = createKafka({ clientId: 'orders-producer', cluster });      // or brokers: [...], or KAFKA_BOOTSTRAP
  */
 import { Kafka, type KafkaConfig, type RetryOptions, logLevel as LogLevel } from 'kafkajs';
+import './kafkajs-fixes.js'; // before any consumer runs: see the file
 import { type Cluster, PROFILE_BROKERS, UserError } from '../cluster/types.js';
 
 /**

@@ -11,7 +11,7 @@
  */
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { firstAnswer, requestOnce } from './kafka-requests.js';
-import type { BackendName, BrokerState, ClusterStatus, GroupStatus, Profile, TopicStatus } from './types.js';
+import type { BackendName, BrokerState, ClusterStatus, GroupStatus, Profile, TopicStatus, TransactionStatus } from './types.js';
 import type {} from './status.js'; // the fields this file fills beyond types.ts (minInsyncReplicas, belowMinIsr, unread)
 
 export interface StatusInput {
@@ -147,6 +147,11 @@ export async function buildClusterStatus(input: StatusInput): Promise<ClusterSta
       }
     }
     if (undescribed.length) unread.groups = `the coordinator of ${undescribed.join(', ')} does not answer`;
+    try {
+      status.transactions = await openTransactions(input.brokers.filter((b) => b.up));
+    } catch (error) {
+      unread.transactions = oneLine(error);
+    }
   } catch (error) {
     unread.admin = oneLine(error);
   } finally {
@@ -200,6 +205,48 @@ async function listGroups(live: string[]): Promise<string[]> {
   }
   if (answered === 0) throw last ?? new Error('no broker answered ListGroups');
   return [...ids];
+}
+
+const UNDECIDED = ['Ongoing', 'PrepareCommit', 'PrepareAbort'];
+
+/**
+ * The transactions every live broker coordinates that are open or being decided: ListTransactions (each broker
+ * answers for its own ids), then DescribeTransactions at the same broker. A broker without these APIs adds nothing.
+ */
+async function openTransactions(live: BrokerState[]): Promise<TransactionStatus[]> {
+  const found: TransactionStatus[] = [];
+  const now = Date.now();
+  for (const broker of live) {
+    const address = `${broker.host}:${broker.port}`;
+    let listed: { errorCode: number; transactionStates: Array<{ transactionalId: string }> };
+    try {
+      listed = await requestOnce(address, 66, 0, { stateFilters: UNDECIDED, producerIdFilters: [] }, REQUEST_TIMEOUT_MS);
+    } catch {
+      continue; // it died after the liveness check, or does not offer ListTransactions
+    }
+    const ids = listed.transactionStates.map((t) => t.transactionalId);
+    if (listed.errorCode !== 0 || ids.length === 0) continue;
+    const described = (await requestOnce(address, 65, 0, { transactionalIds: ids }, REQUEST_TIMEOUT_MS)) as {
+      transactionStates: Array<{
+        errorCode: number; transactionalId: string; transactionState: string; transactionTimeoutMs: number;
+        transactionStartTimeMs: number; producerId: number; producerEpoch: number; topics: Array<{ topic: string; partitions: number[] }>;
+      }>;
+    };
+    for (const t of described.transactionStates) {
+      if (t.errorCode !== 0) continue;
+      found.push({
+        transactionalId: t.transactionalId,
+        state: t.transactionState,
+        producerId: Number(t.producerId),
+        producerEpoch: t.producerEpoch,
+        coordinator: broker.id,
+        openForMs: t.transactionStartTimeMs >= 0 ? now - Number(t.transactionStartTimeMs) : -1,
+        timeoutMs: t.transactionTimeoutMs,
+        partitions: t.topics.map((p) => ({ topic: p.topic, partitions: [...p.partitions].sort((a, b) => a - b) })),
+      });
+    }
+  }
+  return found.sort((a, b) => a.transactionalId.localeCompare(b.transactionalId));
 }
 
 async function describeGroup(

@@ -50,6 +50,19 @@ export interface GroupStatus {
   totalLag: string;
 }
 
+/** A transaction that is open or being decided (ListTransactions + DescribeTransactions at its coordinator). */
+export interface TransactionStatus {
+  transactionalId: string;
+  state: string;
+  producerId: number;
+  producerEpoch: number;
+  coordinator: number;
+  /** ms since it began (-1 if unknown) */
+  openForMs: number;
+  timeoutMs: number;
+  partitions: Array<{ topic: string; partitions: number[] }>;
+}
+
 export interface ClusterStatus {
   backend: BackendName;
   profile: Profile;
@@ -58,6 +71,8 @@ export interface ClusterStatus {
   brokers: Array<BrokerState & { controller: boolean }>;
   topics: TopicStatus[];
   groups: GroupStatus[];
+  /** open transactions (absent when the cluster could not say) */
+  transactions?: TransactionStatus[];
   /** set when the cluster cannot be reached at all */
   error?: string;
   /** parts that could not be read this time, and why (the rest is current), e.g. { groups: '…' } */

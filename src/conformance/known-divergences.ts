@@ -15,11 +15,6 @@ export interface KnownDivergence {
 
 export const KNOWN_DIVERGENCES: KnownDivergence[] = [
   {
-    scenario: 'transactions',
-    embedded: 'no transaction coordinator: InitProducerId with a transactional id answers UNSUPPORTED_VERSION, which kafkajs and the Java producer report as not supported',
-    kafka: 'transactions work: InitProducerId, send, commit',
-  },
-  {
     scenario: 'kip-848',
     embedded: 'no ConsumerGroupHeartbeat (68) / ConsumerGroupDescribe (69): the Java consumer with group.protocol=consumer fails with UnsupportedVersionException',
     kafka: 'the KIP-848 group protocol works: the member joins and gets its assignment (member epoch as generation)',

@@ -191,13 +191,18 @@ export function readStamp(message: { key?: Buffer | null; value?: Buffer | null;
   return null;
 }
 
-/** A few lines that explain the report to a student. */
-export function describeAudit(r: AuditReport): string[] {
-  const sample = (list: Stamp[]) =>
+/** "P1#3(order-1), P1#7(order-2), … 4 more" */
+function sample(list: Stamp[]): string {
+  return (
     list
       .slice(0, 5)
       .map((s) => `${s.producer}#${s.seq}(${s.key})`)
-      .join(', ') + (list.length > 5 ? `, … ${list.length - 5} more` : '');
+      .join(', ') + (list.length > 5 ? `, … ${list.length - 5} more` : '')
+  );
+}
+
+/** A few lines that explain the report to a student. */
+export function describeAudit(r: AuditReport): string[] {
   const lines = [
     `sent ${r.sent}, acknowledged ${r.acked}, failed ${r.failed}; consumed ${r.consumed} (${r.uniqueConsumed} distinct) over ${r.keys} producer/key lanes`,
     `lost (acknowledged, never consumed): ${r.lost.length}${r.lost.length ? ' → ' + sample(r.lost) : ''}`,
@@ -206,4 +211,24 @@ export function describeAudit(r: AuditReport): string[] {
   ];
   if (r.consumedNotAcked.length) lines.push(`consumed although the send was not acknowledged: ${r.consumedNotAcked.length}`);
   return lines;
+}
+
+/**
+ * Exactly-once, the claim of a transactional pipeline (lab 10): every expected message (acknowledged, or registered
+ * with `acked` as an effect that must happen) was consumed exactly once, and nothing else was: 0 lost, 0 duplicates,
+ * 0 unexpected. Order is not part of it. The consumer must count each record (partition, offset) once, so that its own
+ * re-reads after a rebalance are not taken for duplicates in the topic.
+ */
+export function exactlyOnce(r: AuditReport): boolean {
+  return r.lost.length === 0 && r.duplicateCount === 0 && r.consumedNotAcked.length === 0;
+}
+
+/** The exactly-once lines of a report: expected, lost, duplicates, unexpected. */
+export function describeExactlyOnce(r: AuditReport): string[] {
+  return [
+    `expected ${r.acked}; consumed ${r.consumed} (${r.uniqueConsumed} distinct)`,
+    `lost (expected, never consumed): ${r.lost.length}${r.lost.length ? ' → ' + sample(r.lost) : ''}`,
+    `duplicates (consumed more than once): ${r.duplicateCount}${r.duplicates.length ? ' → ' + sample(r.duplicates) : ''}`,
+    `unexpected (consumed, never expected): ${r.consumedNotAcked.length}${r.consumedNotAcked.length ? ' → ' + sample(r.consumedNotAcked) : ''}`,
+  ];
 }

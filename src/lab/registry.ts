@@ -23,6 +23,7 @@ export const LABS: LabEntry[] = [
   { id: '07', slug: 'leader-failover', title: 'Leader failover' },
   { id: '08', slug: 'losing-the-majority', title: 'Losing the majority' },
   { id: '09', slug: 'conduktor', title: 'Conduktor' },
+  { id: '10', slug: 'exactly-once', title: 'Exactly-once' },
   { id: '11', slug: 'compaction', title: 'Compaction' },
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageAudit, describeAudit, readStamp } from '../../src/lab/audit.js';
+import { MessageAudit, describeAudit, describeExactlyOnce, exactlyOnce, readStamp } from '../../src/lab/audit.js';
 
 function consume(audit: MessageAudit, producer: string, seq: number, key: string, offset: number) {
   audit.consumed({ producer, seq, key, partition: 0, offset: String(offset) });
@@ -88,5 +88,33 @@ describe('MessageAudit', () => {
     expect(readStamp({ key: null, value: Buffer.from('not json') })).toBeNull();
     expect(audit.consumedMessage(2, { offset: '7', key: Buffer.from('key-1'), value: Buffer.from(m.value), headers })).toBe(true);
     expect(audit.consumedMessage(2, { offset: '8', value: Buffer.from('plain') })).toBe(false);
+  });
+
+  it('exactly-once: expected effects each consumed once, nothing lost, nothing unexpected', () => {
+    const audit = new MessageAudit();
+    // effects registered as expected (not sent by a producer of the audit): a debit and a credit per payment
+    for (let id = 0; id < 3; id++) {
+      audit.acked({ producer: 'debit', seq: id, key: 'alice' });
+      audit.acked({ producer: 'credit', seq: id, key: 'bob' });
+    }
+    for (let id = 0; id < 3; id++) {
+      consume(audit, 'debit', id, 'alice', id);
+      consume(audit, 'credit', id, 'bob', id);
+    }
+    expect(exactlyOnce(audit.report())).toBe(true);
+    consume(audit, 'credit', 1, 'bob', 9); // an aborted write seen by a read_uncommitted consumer
+    expect(exactlyOnce(audit.report())).toBe(false);
+    expect(describeExactlyOnce(audit.report()).join('\n')).toContain('duplicates (consumed more than once): 1 → credit#1(bob)');
+    const lost = new MessageAudit();
+    lost.acked({ producer: 'debit', seq: 0, key: 'alice' });
+    consume(lost, 'debit', 7, 'alice', 0); // never expected
+    const r = lost.report();
+    expect(exactlyOnce(r)).toBe(false);
+    expect(describeExactlyOnce(r)).toEqual([
+      'expected 1; consumed 1 (1 distinct)',
+      'lost (expected, never consumed): 1 → debit#0(alice)',
+      'duplicates (consumed more than once): 0',
+      'unexpected (consumed, never expected): 1 → debit#7(alice)',
+    ]);
   });
 });

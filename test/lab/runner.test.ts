@@ -122,8 +122,9 @@ describe('lab runner', () => {
   });
 
   it('finds labs by number or slug; an unknown lab lists them with exit code 2', () => {
-    expect(LABS).toHaveLength(10);
+    expect(LABS).toHaveLength(11);
     expect(findLab('11').slug).toBe('compaction');
+    expect(findLab('10').slug).toBe('exactly-once');
     expect(findLab('7').slug).toBe('leader-failover');
     expect(findLab('07-leader-failover').id).toBe('07');
     expect(findLab('conduktor').id).toBe('09');

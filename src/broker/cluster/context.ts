@@ -10,8 +10,12 @@ import type { Replica } from './replica.js';
 import { Replication } from './replication.js';
 import { LogCleaner } from './log-cleaner.js';
 import { cleanupPolicy, topicConfigValue } from './topic-configs.js';
+import { buildControlBatch } from '../protocol/record-batch.js';
+import { TransactionCoordinator, type TxnCluster } from '../txn/coordinator.js';
+import type { TxnPartition } from '../txn/transaction-store.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
+export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
 /**
  * Everything the brokers of one cluster share: the controller's metadata and decisions, replication, the group
@@ -22,6 +26,7 @@ export class ClusterContext {
   readonly controller: Controller;
   readonly replication: Replication;
   readonly groups: GroupCoordinator;
+  readonly transactions: TransactionCoordinator;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -40,6 +45,7 @@ export class ClusterContext {
       log,
       awaitWritable: (groupId) => this.awaitOffsetsWritable(groupId),
     });
+    this.transactions = new TransactionCoordinator(this.txnCluster(), { dataDir: `${dataDir}/transactions`, maxTimeoutMs: config.transactionMaxTimeoutMs });
     this.controller.onChange((event) => {
       if (event.kind === 'partition') {
         for (const broker of this.brokers.values()) broker.onPartitionChanged(event.partition);
@@ -71,6 +77,9 @@ export class ClusterContext {
       every(this.config.leaderImbalanceCheckIntervalMs, () => this.electPreferredLeaders());
     }
     every(60_000, () => this.enforceRetention());
+    // markers a dead leader could not take are retried often; timed-out transactions are looked for at Kafka's interval
+    every(100, () => this.transactions.retryMarkers());
+    every(this.config.transactionAbortTimedOutIntervalMs, () => this.transactions.abortTimedOut());
     every(this.config.logCleanerBackoffMs, () => this.cleanLogs());
   }
 
@@ -117,6 +126,75 @@ export class ClusterContext {
   coordinatorFor(groupId: string): number {
     const partition = coordinatorPartition(groupId, this.config.offsetsTopicPartitions);
     return this.metadata.partition(OFFSETS_TOPIC, partition)?.leader ?? -1;
+  }
+
+  /**
+   * The broker coordinating a transactional id: the leader of its __transaction_state partition (-1 while there is
+   * none). Kafka creates that topic when a client first looks for a transaction coordinator; so does this.
+   */
+  transactionCoordinatorFor(transactionalId: string): number {
+    if (!this.metadata.topics.has(TRANSACTION_STATE_TOPIC) && !this.createTransactionStateTopic()) return -1;
+    const partition = coordinatorPartition(transactionalId, this.config.transactionStateLogPartitions);
+    return this.metadata.partition(TRANSACTION_STATE_TOPIC, partition)?.leader ?? -1;
+  }
+
+  private createTransactionStateTopic(): boolean {
+    if (!this.controller.active) return false;
+    const { transactionStateLogPartitions: partitions, transactionStateLogReplicationFactor: rf, transactionStateLogMinIsr: minIsr } = this.config;
+    try {
+      const { replicas } = this.controller.validateNewTopic(TRANSACTION_STATE_TOPIC, partitions, rf, [], []);
+      this.controller.createTopic(TRANSACTION_STATE_TOPIC, replicas, { 'cleanup.policy': 'compact', 'min.insync.replicas': String(minIsr) }, true);
+      return true;
+    } catch (error) {
+      this.log(`cannot create ${TRANSACTION_STATE_TOPIC} (replication factor ${rf}): ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** A producer id from `brokerId`'s block, asking the controller for the next block when it is used up. */
+  allocateProducerId(brokerId: number): number | null {
+    const broker = this.brokers.get(brokerId);
+    if (!broker) return null;
+    if (!broker.producerIds || broker.producerIds.next >= broker.producerIds.end) {
+      const block = this.controller.allocateProducerIdBlock(brokerId);
+      if (!block) return null;
+      broker.producerIds = { next: block.first, end: block.first + block.size };
+    }
+    return broker.producerIds.next++;
+  }
+
+  /** The transaction coordinator's view of this cluster (see TxnCluster). */
+  private txnCluster(): TxnCluster {
+    const txnPartition = (id: string) => this.metadata.partition(TRANSACTION_STATE_TOPIC, coordinatorPartition(id, this.config.transactionStateLogPartitions));
+    return {
+      coordinatorFor: (id) => {
+        const leader = txnPartition(id)?.leader ?? -1;
+        return leader >= 0 && this.runningBroker(leader) ? leader : -1;
+      },
+      coordinatorEpoch: (id) => txnPartition(id)?.leaderEpoch ?? 0,
+      allocateProducerId: (brokerId) => this.allocateProducerId(brokerId),
+      partitionExists: (topic, partition) => this.metadata.partition(topic, partition) !== undefined,
+      offsetsPartition: (groupId) => ({ topic: OFFSETS_TOPIC, partition: coordinatorPartition(groupId, this.config.offsetsTopicPartitions) }),
+      writeMarker: (p, marker) => this.writeMarker(p, marker),
+      commitOffsets: (groupId, offsets) => this.groups.commitTransactionalOffsets(groupId, offsets),
+      log: this.log,
+    };
+  }
+
+  /**
+   * Appends a transaction marker (a control batch) on the partition's leader, as Kafka's WriteTxnMarkers does. A
+   * partition that no longer exists needs none; one without a running leader waits for the next try.
+   */
+  private writeMarker(p: TxnPartition, marker: { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch: number }): boolean {
+    if (p.topic === OFFSETS_TOPIC) return true; // group offsets are committed by the coordinator (see TransactionCoordinator)
+    if (!this.metadata.partition(p.topic, p.partition)) return true;
+    const replica = this.leaderReplica(p.topic, p.partition);
+    if (!replica) return false;
+    replica.log.appendAsLeader(buildControlBatch(marker), replica.state.leaderEpoch);
+    replica.wake();
+    this.replication.advanceHighWatermark(replica);
+    this.replication.schedule(replica);
+    return true;
   }
 
   /**

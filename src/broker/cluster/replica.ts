@@ -41,6 +41,10 @@ export class Replica {
   get logStartOffset(): number {
     return this.log.logStartOffset;
   }
+  /** Below it every transaction is decided and replicated: what read_committed consumers may read. */
+  get lastStableOffset(): number {
+    return this.log.lastStableOffset(this.highWatermark);
+  }
 
   setHighWatermark(offset: number): void {
     const hw = Math.min(offset, this.log.logEndOffset);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors.js';
-import { OffsetStore } from './offset-store.js';
+import { type CommittedOffset, OffsetStore } from './offset-store.js';
 import type {
   ClientInfo,
   DeleteGroupsResponse,
@@ -732,6 +732,11 @@ export class GroupCoordinator {
     const member = group.members.get(memberId);
     if (member && group.state !== 'Dead') this.scheduleSession(group, member);
     return { throttleTimeMs: 0, topics };
+  }
+
+  /** The offsets a committed transaction staged for a group (TxnOffsetCommit) become its committed offsets. */
+  commitTransactionalOffsets(groupId: string, offsets: Array<{ topic: string; partition: number; committed: CommittedOffset }>): void {
+    if (!this.closed) this.store.commitMany(groupId, offsets);
   }
 
   /** Committed offsets; -1 with empty metadata for partitions without one. `topics: null` returns all of the group's. */

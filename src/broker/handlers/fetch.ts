@@ -17,8 +17,8 @@ interface FetchPartition {
 
 /**
  * Fetch v4-11 (no fetch sessions: session id 0, full fetches). Each partition returns whole stored batches starting
- * with the one that holds the fetch offset, up to the high watermark (the last stable offset under read_committed,
- * which equals it since there are no transactions). At least one batch comes back even past the byte limits (KIP-74).
+ * with the one that holds the fetch offset, up to the high watermark; under read_committed up to the last stable
+ * offset, with the aborted transactions of the range so the consumer can drop their records. At least one batch comes back even past the byte limits (KIP-74).
  * When fewer than minBytes are ready the request waits up to maxWaitMs for appends (a long poll), except that, as
  * Kafka's ReplicaManager.fetchMessages and DelayedFetch do, it answers at once when maxWaitMs <= 0 or when any
  * partition has an error (not the leader, unknown, fenced epoch, offset out of range); minBytes 0 is met at once.
@@ -91,13 +91,14 @@ function readPartition(
   budget: number,
   nothingReturnedYet: boolean,
 ) {
+  const committedOnly = isolationLevel === READ_COMMITTED;
   const data = (errorCode: number, replica?: Replica, records: Buffer = EMPTY) => ({
     partitionIndex: p.partition,
     errorCode,
     highWatermark: replica?.highWatermark ?? -1,
-    lastStableOffset: replica?.highWatermark ?? -1,
+    lastStableOffset: replica?.lastStableOffset ?? -1,
     logStartOffset: replica?.logStartOffset ?? -1,
-    abortedTransactions: isolationLevel === READ_COMMITTED ? [] : null,
+    abortedTransactions: committedOnly ? (replica && records.length > 0 ? replica.log.abortedTransactions(p.fetchOffset, replica.lastStableOffset) : []) : null,
     preferredReadReplica: -1,
     records,
   });
@@ -112,6 +113,7 @@ function readPartition(
   // Past the byte budget, a partition only gets data when nothing was returned yet (the KIP-74 first-batch rule).
   const maxBytes = Math.min(p.partitionMaxBytes, budget);
   if (maxBytes <= 0 && !nothingReturnedYet) return { data: data(ErrorCode.NONE, replica), replica };
-  const { records } = replica.log.read(p.fetchOffset, Math.max(maxBytes, 1), replica.highWatermark);
+  // read_committed reads up to the last stable offset: no transaction that is still open (Kafka's FetchIsolation.TXN_COMMITTED)
+  const { records } = replica.log.read(p.fetchOffset, Math.max(maxBytes, 1), committedOnly ? replica.lastStableOffset : replica.highWatermark);
   return { data: data(ErrorCode.NONE, replica, records), replica };
 }

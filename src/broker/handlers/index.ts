@@ -1,3 +1,5 @@
+import { addOffsetsToTxn } from './add-offsets-to-txn.js';
+import { addPartitionsToTxn } from './add-partitions-to-txn.js';
 import { type SupportedApiKey, apis } from '../protocol/index.js';
 import { alterConfigs } from './alter-configs.js';
 import { apiVersions } from './api-versions.js';
@@ -11,7 +13,9 @@ import { describeConfigs } from './describe-configs.js';
 import { describeGroups } from './describe-groups.js';
 import { describeLogDirs } from './describe-log-dirs.js';
 import { describeQuorum } from './describe-quorum.js';
+import { describeTransactions } from './describe-transactions.js';
 import { electLeaders } from './elect-leaders.js';
+import { endTxn } from './end-txn.js';
 import { fetch } from './fetch.js';
 import { findCoordinator } from './find-coordinator.js';
 import { heartbeat } from './heartbeat.js';
@@ -21,12 +25,14 @@ import { joinGroup } from './join-group.js';
 import { leaveGroup } from './leave-group.js';
 import { listGroups } from './list-groups.js';
 import { listOffsets } from './list-offsets.js';
+import { listTransactions } from './list-transactions.js';
 import { metadata } from './metadata.js';
 import { offsetCommit } from './offset-commit.js';
 import { offsetFetch } from './offset-fetch.js';
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { produce } from './produce.js';
 import { syncGroup } from './sync-group.js';
+import { txnOffsetCommit } from './txn-offset-commit.js';
 import { type ApiHandler, type RoutedHandler, routed } from './types.js';
 
 /** The table of contents of the protocol this broker speaks, by API key. */
@@ -51,6 +57,10 @@ export const handlers: ReadonlyMap<number, RoutedHandler> = new Map(
     deleteRecords,
     initProducerId,
     offsetForLeaderEpoch,
+    addPartitionsToTxn,
+    addOffsetsToTxn,
+    endTxn,
+    txnOffsetCommit,
     describeConfigs,
     alterConfigs,
     describeLogDirs,
@@ -60,6 +70,8 @@ export const handlers: ReadonlyMap<number, RoutedHandler> = new Map(
     incrementalAlterConfigs,
     describeQuorum,
     describeCluster,
+    describeTransactions,
+    listTransactions,
   ].map((h) => [h.apiKey, routed(h as ApiHandler<SupportedApiKey>)]),
 );
 

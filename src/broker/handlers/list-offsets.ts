@@ -3,6 +3,7 @@ import { leaderEpochError, localLeader } from './local-leader.js';
 import { defineHandler } from './types.js';
 
 const LATEST = -1;
+const READ_COMMITTED = 1;
 const EARLIEST = -2;
 
 interface ListOffsetsPartition {
@@ -12,8 +13,8 @@ interface ListOffsetsPartition {
 }
 
 /**
- * ListOffsets v1-5: the log start offset for EARLIEST (-2), the high watermark for LATEST (-1; also the last stable
- * offset under read_committed, as there are no transactions), else the first offset whose timestamp is at or after
+ * ListOffsets v1-5: the log start offset for EARLIEST (-2), the high watermark for LATEST (-1; the last stable
+ * offset under read_committed, where no transaction is open), else the first offset whose timestamp is at or after
  * the given one (-1 when there is none). v4+ (KIP-320): a client's currentLeaderEpoch is checked (FENCED_LEADER_EPOCH
  * / UNKNOWN_LEADER_EPOCH), and the answer carries the leader epoch of the offset found: the current epoch for LATEST,
  * as Kafka's Partition.fetchOffsetForTimestamp does, the epoch the offset was written in otherwise.
@@ -34,10 +35,11 @@ export const listOffsets = defineHandler({
           if (typeof replica === 'number') return answer(replica);
           const fenced = leaderEpochError(currentLeaderEpoch ?? -1, replica);
           if (fenced !== ErrorCode.NONE) return answer(fenced);
-          if (timestamp === LATEST) return answer(ErrorCode.NONE, replica.highWatermark, -1, replica.state.leaderEpoch);
+          const visible = request.isolationLevel === READ_COMMITTED ? replica.lastStableOffset : replica.highWatermark;
+          if (timestamp === LATEST) return answer(ErrorCode.NONE, visible, -1, replica.state.leaderEpoch);
           if (timestamp === EARLIEST) return answer(ErrorCode.NONE, replica.logStartOffset, -1, replica.log.epochForOffset(replica.logStartOffset));
-          const found = replica.log.offsetForTimestamp(timestamp, replica.highWatermark);
-          if (found.offset < 0 || found.offset >= replica.highWatermark) return answer(ErrorCode.NONE);
+          const found = replica.log.offsetForTimestamp(timestamp, visible);
+          if (found.offset < 0 || found.offset >= visible) return answer(ErrorCode.NONE);
           return answer(ErrorCode.NONE, found.offset, found.timestamp, replica.log.epochForOffset(found.offset));
         }),
       })),

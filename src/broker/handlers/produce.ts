@@ -2,10 +2,10 @@ import type { ClusterContext } from '../cluster/context.js';
 import type { Replica } from '../cluster/replica.js';
 import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/errors.js';
+import * as recordBatch from '../protocol/record-batch.js';
 import { isTransactional, validateProducedBatch } from '../protocol/record-batch.js';
 import { topicConfigValue } from '../cluster/topic-configs.js';
 import { validateProducedRecords } from '../log/log-validator.js';
-import { TRANSACTIONS_UNSUPPORTED } from './init-producer-id.js';
 import { localLeader } from './local-leader.js';
 import { NO_RESPONSE, defineHandler } from './types.js';
 
@@ -20,7 +20,7 @@ interface PartitionResult {
 /**
  * Produce v3-7: one record batch (v2) per partition, validated (sizes, CRC-32C), given offsets by the leader and
  * stored as received. Idempotent producers are checked against the producer state: a retried batch is not appended
- * again and gets its original offset back. acks=-1 answers once the ISR has the batch (the high watermark passed it),
+ * again and gets its original offset back. A transactional batch must belong to its producer's open transaction. acks=-1 answers once the ISR has the batch (the high watermark passed it),
  * acks=1 once the leader has it, acks=0 never.
  */
 export const produce = defineHandler({
@@ -85,9 +85,15 @@ async function producePartition(
   const invalid = validateProducedBatch(records);
   if (invalid !== ErrorCode.NONE) return result(invalid);
   if (isTransactional(records)) {
-    // Kafka 4.4.0 answers a transactional batch without a transactional id so; with one, this broker has no
-    // transaction coordinator that could have begun the transaction (see init-producer-id.ts).
-    return result(transactionalId === null ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : TRANSACTIONS_UNSUPPORTED);
+    // Kafka 4.4.0 answers a transactional batch without a transactional id so (measured).
+    if (transactionalId === null) return result(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    // Kafka 4.x verifies a producer's first batch on a partition with the coordinator (KIP-890): the partition must be
+    // in the producer's open transaction, or a late write of a finished one would open a transaction nobody ends.
+    const pid = recordBatch.producerId(records);
+    if (replica.log.transactions.openTransaction(pid) === undefined) {
+      const verified = cluster.transactions.verifyPartition(transactionalId, pid, recordBatch.producerEpoch(records), { topic, partition: index });
+      if (verified !== ErrorCode.NONE) return result(verified);
+    }
   }
   const invalidRecords = validateProducedRecords(records, {
     compacted: setting('cleanup.policy').split(',').includes('compact'),

@@ -38,6 +38,7 @@ import { crc32c } from '../protocol/crc32c.js';
 import { type EpochEndOffset, LeaderEpochCache, writeAtomically } from './leader-epoch-cache.js';
 import { type ProducerCheck, type ProducerEntry, ProducerStateManager } from './producer-state.js';
 import { readFully, scanBatches, Segment, SEGMENT_FILE, segmentFileName, withReadFd } from './segment.js';
+import { type AbortedTxn, TransactionIndex, controlTypeAt, controlTypeOfBatch, isControlBatch } from './transaction-index.js';
 
 export interface PartitionLogOptions {
   /** Roll a new segment when the active one would exceed this (Kafka segment.bytes). Default 64 MiB. */
@@ -176,6 +177,8 @@ const TAIL_SLAB = 128 * 1024;
 export class PartitionLog {
   readonly epochCache: LeaderEpochCache;
   producerState: ProducerStateManager;
+  /** open and aborted transactions, for the last stable offset and read_committed fetches */
+  readonly transactions = new TransactionIndex();
   /** What recovery had to cut away at open (empty after a clean run). */
   readonly recoveryNotes: string[] = [];
   private opts: Required<PartitionLogOptions>;
@@ -373,6 +376,17 @@ export class PartitionLog {
     this.endOffset = h.baseOffset + h.lastOffsetDelta + 1;
     this.epochCache.assign(h.partitionLeaderEpoch, h.baseOffset);
     this.producerState.update(h, h.baseOffset);
+    if (h.producerId >= 0) this.transactions.onBatch(h, isControlBatch(h) ? controlTypeOfBatch(buf.subarray(pos, pos + size)) : -1);
+  }
+
+  /** Kafka's last stable offset at high watermark `hw`: read_committed consumers read below it. */
+  lastStableOffset(hw: number): number {
+    return this.transactions.lastStableOffset(hw);
+  }
+
+  /** The aborted transactions overlapping [from, to), for a read_committed fetch. */
+  abortedTransactions(from: number, to: number): AbortedTxn[] {
+    return this.transactions.abortedIn(from, to);
   }
 
   /** Kafka's time-based roll: the incoming batch's timestamp minus the segment's first (or now minus its creation). */
@@ -608,6 +622,7 @@ export class PartitionLog {
     this.truncateCleanerCheckpoint(newStart);
     this.epochCache.clear();
     this.producerState.clear();
+    this.transactions.clear();
     this.highWatermarkCheckpoint = newStart;
   }
 
@@ -662,6 +677,7 @@ export class PartitionLog {
     this.startOffset = offset;
     writeAtomically(join(this.dir, LOG_START_FILE), `${offset}\n`);
     this.epochCache.truncateFromStart(offset);
+    this.transactions.truncateFromStart(offset);
     if (this.hw < offset) this.highWatermarkCheckpoint = offset;
   }
 
@@ -683,8 +699,14 @@ export class PartitionLog {
 
   private rebuildProducerState(): void {
     this.producerState = new ProducerStateManager();
+    this.transactions.clear();
     for (const seg of this.segments) {
-      withReadFd(seg, (fd) => scanBatches(fd, 0, seg.size, OPEN_SCAN_CHUNK, false, (h) => this.producerState.update(h, h.baseOffset)));
+      withReadFd(seg, (fd) =>
+        scanBatches(fd, 0, seg.size, OPEN_SCAN_CHUNK, false, (h, pos, size) => {
+          this.producerState.update(h, h.baseOffset);
+          if (h.producerId >= 0) this.transactions.onBatch(h, isControlBatch(h) ? controlTypeAt(fd, pos, size) : -1);
+        }),
+      );
     }
   }
 
@@ -842,6 +864,7 @@ export class PartitionLog {
           lastEpoch = h.partitionLeaderEpoch;
         }
         if (h.producerId >= 0 && h.baseOffset >= replayFrom) producers.update(h, h.baseOffset);
+        if (h.producerId >= 0) this.transactions.onBatch(h, isControlBatch(h) ? controlTypeAt(fd, pos, size) : -1);
         return true;
       });
       seg.size = end.end;

@@ -3,6 +3,8 @@ export const BATCHES_TO_RETAIN = 5;
 export const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 export const INVALID_PRODUCER_EPOCH = 47;
 const INT32_MAX = 2147483647;
+/** the control bit of a batch's attributes (a transaction marker) */
+const CONTROL = 0x20;
 
 export interface RetainedBatch {
   firstSeq: number;
@@ -86,8 +88,11 @@ export class ProducerStateManager {
     return { kind: 'ok' };
   }
 
-  /** Records an appended batch (leader or follower). A new epoch forgets the previous epoch's batches. */
-  update(b: ProducerBatchInfo, baseOffset: number): void {
+  /**
+   * Records an appended batch (leader or follower). A new epoch forgets the previous epoch's batches. A transaction
+   * marker (control batch, no sequence) only carries the epoch: one written with a bumped epoch fences the old one.
+   */
+  update(b: ProducerBatchInfo & { attributes?: number }, baseOffset: number): void {
     if (b.producerId < 0) return;
     let entry = this.producers.get(b.producerId);
     if (!entry) {
@@ -97,6 +102,7 @@ export class ProducerStateManager {
       entry.epoch = b.producerEpoch;
       entry.batches = [];
     }
+    if (((b.attributes ?? 0) & CONTROL) !== 0) return;
     entry.batches.push({ firstSeq: b.baseSequence, lastSeq: lastSequenceOf(b), baseOffset, lastOffset: baseOffset + b.lastOffsetDelta });
     if (entry.batches.length > BATCHES_TO_RETAIN) entry.batches.shift();
   }

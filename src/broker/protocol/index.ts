@@ -7,6 +7,8 @@
  * `topicData[0].partitionData[1].records`) and `.offset`.
  */
 import { readRequestHeader, readResponseHeader, writeRequestHeader, writeResponseHeader, type RequestHeader } from './headers.js';
+import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './messages/add-offsets-to-txn.js';
+import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './messages/add-partitions-to-txn.js';
 import { AlterConfigsRequest, AlterConfigsResponse } from './messages/alter-configs.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './messages/api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './messages/create-partitions.js';
@@ -19,7 +21,9 @@ import { DescribeConfigsRequest, DescribeConfigsResponse } from './messages/desc
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describe-groups.js';
 import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './messages/describe-log-dirs.js';
 import { DescribeQuorumRequest, DescribeQuorumResponse } from './messages/describe-quorum.js';
+import { DescribeTransactionsRequest, DescribeTransactionsResponse } from './messages/describe-transactions.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
+import { EndTxnRequest, EndTxnResponse } from './messages/end-txn.js';
 import { FetchRequest, FetchResponse } from './messages/fetch.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './messages/find-coordinator.js';
 import { HeartbeatRequest, HeartbeatResponse } from './messages/heartbeat.js';
@@ -29,12 +33,14 @@ import { JoinGroupRequest, JoinGroupResponse } from './messages/join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from './messages/leave-group.js';
 import { ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from './messages/list-offsets.js';
+import { ListTransactionsRequest, ListTransactionsResponse } from './messages/list-transactions.js';
 import { MetadataRequest, MetadataResponse } from './messages/metadata.js';
 import { OffsetCommitRequest, OffsetCommitResponse } from './messages/offset-commit.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from './messages/offset-fetch.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './messages/offset-for-leader-epoch.js';
 import { ProduceRequest, ProduceResponse } from './messages/produce.js';
 import { SyncGroupRequest, SyncGroupResponse } from './messages/sync-group.js';
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './messages/txn-offset-commit.js';
 import { ProtocolError, Reader, Writer } from './primitives.js';
 import { decodeMessage, encodeMessage, type Infer, type Input, type Message } from './schema.js';
 import { ErrorCode } from './errors.js';
@@ -76,14 +82,21 @@ export * from './messages/elect-leaders.js';
 export * from './messages/describe-quorum.js';
 export * from './messages/incremental-alter-configs.js';
 export * from './messages/describe-log-dirs.js';
+export * from './messages/add-partitions-to-txn.js';
+export * from './messages/add-offsets-to-txn.js';
+export * from './messages/end-txn.js';
+export * from './messages/txn-offset-commit.js';
+export * from './messages/describe-transactions.js';
+export * from './messages/list-transactions.js';
 
 export const ApiKey = {
   Produce: 0, Fetch: 1, ListOffsets: 2, Metadata: 3, OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10,
   JoinGroup: 11, Heartbeat: 12, LeaveGroup: 13, SyncGroup: 14, DescribeGroups: 15, ListGroups: 16, ApiVersions: 18,
   CreateTopics: 19, DeleteTopics: 20, DeleteRecords: 21, InitProducerId: 22, OffsetForLeaderEpoch: 23,
+  AddPartitionsToTxn: 24, AddOffsetsToTxn: 25, EndTxn: 26, TxnOffsetCommit: 28,
   DescribeConfigs: 32, AlterConfigs: 33, DescribeLogDirs: 35, CreatePartitions: 37, DeleteGroups: 42, ElectLeaders: 43, IncrementalAlterConfigs: 44,
   DescribeQuorum: 55,
-  DescribeCluster: 60,
+  DescribeCluster: 60, DescribeTransactions: 65, ListTransactions: 66,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -107,6 +120,10 @@ const pairs = {
   21: [DeleteRecordsRequest, DeleteRecordsResponse],
   22: [InitProducerIdRequest, InitProducerIdResponse],
   23: [OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse],
+  24: [AddPartitionsToTxnRequest, AddPartitionsToTxnResponse],
+  25: [AddOffsetsToTxnRequest, AddOffsetsToTxnResponse],
+  26: [EndTxnRequest, EndTxnResponse],
+  28: [TxnOffsetCommitRequest, TxnOffsetCommitResponse],
   32: [DescribeConfigsRequest, DescribeConfigsResponse],
   33: [AlterConfigsRequest, AlterConfigsResponse],
   35: [DescribeLogDirsRequest, DescribeLogDirsResponse],
@@ -116,6 +133,8 @@ const pairs = {
   44: [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse],
   55: [DescribeQuorumRequest, DescribeQuorumResponse],
   60: [DescribeClusterRequest, DescribeClusterResponse],
+  65: [DescribeTransactionsRequest, DescribeTransactionsResponse],
+  66: [ListTransactionsRequest, ListTransactionsResponse],
 } as const;
 type Pairs = typeof pairs;
 export type SupportedApiKey = keyof Pairs;

@@ -21,6 +21,7 @@ function kcat(args: string[], input: string, timeoutMs: number): Promise<Ran> {
       resolve({ code, stdout, stderr });
     });
     child.on('error', (error) => resolve({ code: -1, stdout, stderr: error.message }));
+    child.stdin.on('error', () => undefined); // kcat may exit before it reads its input (EPIPE): its exit code says why
     child.stdin.end(input);
   });
 }

@@ -1,6 +1,7 @@
 /** Every scenario, in the order a run takes them (the cheap ones first). */
 import type { Scenario } from '../types.js';
-import { badBatches, transactions } from './bad-records.js';
+import { badBatches } from './bad-records.js';
+import { transactionTimeout, transactions } from './transactions.js';
 import { codecs, leaderEpochScenario, produceConsume } from './basics.js';
 import { failoverTiming, quorumLost } from './failover.js';
 import { coordinatorFailover, kip848, staticMembership } from './groups.js';
@@ -15,6 +16,7 @@ export const SCENARIOS: Scenario[] = [
   fetchWaits,
   badBatches,
   transactions,
+  transactionTimeout,
   leaderEpochScenario,
   staticMembership,
   kip848,

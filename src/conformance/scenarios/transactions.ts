@@ -1,0 +1,118 @@
+/**
+ * Transactions through kafkajs, as a consumer and a second producer see them: a commit, an abort, what read_committed
+ * and read_uncommitted consumers read, the last stable offset while a transaction is open, a successor fencing a
+ * producer that left a transaction open, and (not in the CI set) the coordinator aborting a transaction that outlived
+ * its timeout.
+ */
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { errorName, timedRequest } from '../drivers/raw.js';
+import type { Scenario, ScenarioContext } from '../types.js';
+
+const errorType = (error: unknown): string => {
+  let e: any = error;
+  while (e?.cause && !e.type) e = e.cause;
+  return e?.type ?? e?.name ?? 'Error';
+};
+
+function kafkaOf(ctx: ScenarioContext): Kafka {
+  return new Kafka({ brokers: ctx.bootstrap, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+}
+
+const transactional = (kafka: Kafka, transactionalId: string, transactionTimeout = 60_000): Producer =>
+  kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout });
+
+/** The values a fresh consumer in `mode` reads from the beginning of partition 0 up to `end` (sorted), within 15 s. */
+async function readAll(kafka: Kafka, topic: string, readUncommitted: boolean): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: `${topic}-${readUncommitted ? 'ru' : 'rc'}-${Date.now()}`, readUncommitted, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const values: string[] = [];
+  let last = Date.now();
+  await consumer.run({ eachMessage: async ({ message }) => void (values.push(message.value!.toString()), (last = Date.now())) });
+  const started = Date.now();
+  while (Date.now() - last < 1500 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  return values.sort();
+}
+
+/** ListOffsets LATEST at partition 0's leader under an isolation level. */
+async function latest(ctx: ScenarioContext, topic: string, isolationLevel: 0 | 1): Promise<number | string> {
+  const { leader } = await ctx.admin.partition(topic, 0);
+  const r = await timedRequest(ctx.bootstrap[leader - 1]!, 2, 5, { replicaId: -1, isolationLevel, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] });
+  if (r.failure) return r.failure;
+  const p = r.body.topics[0].partitions[0];
+  return p.errorCode === 0 ? Number(p.offset) : errorName(p.errorCode);
+}
+
+export const transactions: Scenario = {
+  name: 'transactions',
+  title: 'kafkajs transactions: commit, abort, read_committed vs read_uncommitted, the last stable offset, a successor fencing an open transaction',
+  level: 'must-match',
+  quick: true,
+  clients: ['kafkajs'],
+  needs: [],
+  async run(ctx) {
+    const topic = ctx.topic();
+    await ctx.admin.createTopic(topic, { partitions: 1, replicationFactor: 3 });
+    const kafka = kafkaOf(ctx);
+    const producer = transactional(kafka, `${topic}-tx`);
+    const zombie = transactional(kafka, `${topic}-zombie`);
+    const successor = transactional(kafka, `${topic}-zombie`);
+    try {
+      await producer.connect();
+      const committed = await producer.transaction();
+      await committed.send({ topic, messages: [{ value: 'committed-1', partition: 0 }, { value: 'committed-2', partition: 0 }] });
+      await committed.commit();
+      ctx.observe('commit', 'ok');
+      const aborted = await producer.transaction();
+      await aborted.send({ topic, messages: [{ value: 'aborted-1', partition: 0 }] });
+      await aborted.abort();
+      ctx.observe('abort', 'ok');
+
+      await zombie.connect();
+      const open = await zombie.transaction();
+      await open.send({ topic, messages: [{ value: 'zombie', partition: 0 }] });
+      ctx.observe('high watermark while a transaction is open', await latest(ctx, topic, 0));
+      ctx.observe('last stable offset while a transaction is open', await latest(ctx, topic, 1));
+      await successor.connect();
+      ctx.observe('a successor with the same transactional id starts', 'ok');
+      const fenced = await open.commit().then(() => 'committed (!)', errorType);
+      ctx.observe('the first producer commits', fenced === 'PRODUCER_FENCED' ? 'INVALID_PRODUCER_EPOCH' : fenced); // either name means fenced
+      ctx.observe('read_committed reads', await readAll(kafka, topic, false));
+      ctx.observe('read_uncommitted reads', await readAll(kafka, topic, true));
+    } catch (error) {
+      ctx.observe('failed', errorType(error));
+    } finally {
+      for (const p of [producer, zombie, successor]) await p.disconnect().catch(() => undefined);
+    }
+  },
+};
+
+export const transactionTimeout: Scenario = {
+  name: 'transaction-timeout',
+  title: 'a transaction left open past transaction.timeout.ms is aborted by the coordinator and its producer fenced',
+  level: 'must-match',
+  quick: false,
+  clients: ['kafkajs'],
+  needs: [],
+  async run(ctx) {
+    const topic = ctx.topic();
+    await ctx.admin.createTopic(topic, { partitions: 1, replicationFactor: 3 });
+    const kafka = kafkaOf(ctx);
+    const producer = transactional(kafka, `${topic}-tx`, 1000);
+    try {
+      await producer.connect();
+      const txn = await producer.transaction();
+      await txn.send({ topic, messages: [{ value: 'stalled', partition: 0 }] });
+      // Kafka looks for timed-out transactions every 10 s (transaction.abort.timed.out.transaction.cleanup.interval.ms)
+      await new Promise((r) => setTimeout(r, 12_000));
+      const after = await txn.commit().then(() => 'committed (!)', errorType);
+      ctx.observe('commit after the timeout', after === 'PRODUCER_FENCED' ? 'INVALID_PRODUCER_EPOCH' : after);
+      ctx.observe('read_committed reads', await readAll(kafka, topic, false));
+    } catch (error) {
+      ctx.observe('failed', errorType(error));
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+  },
+};
