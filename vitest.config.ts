@@ -17,6 +17,7 @@ const ON_REAL_KAFKA = [
   'test/group/static-membership.test.ts',
   'test/broker/bad-records.test.ts',
   'test/broker/admin-apis.test.ts',
+  'test/broker/transactions.test.ts',
   // test/broker/quorum.test.ts also runs on real Kafka (KAFKA_LAB_TEST_BACKEND=jvm) and passes there, but Kafka's 60 s
   // controller-request timeout makes it take ~7 minutes: labs 07 and 08 check the same behaviours on every backend.
   // test/broker/waits.test.ts (Fetch long poll, the high watermark under min ISR) passes on Kafka too, in ~135 s on a

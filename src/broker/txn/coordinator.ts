@@ -168,6 +168,9 @@ export class TransactionCoordinator {
    * the producer is the id's current one and added the partition to its open transaction.
    */
   verifyPartition(transactionalId: string, producerId: number, producerEpoch: number, p: TxnPartition): number {
+    // Produce < v10 has no coordinator errors: Kafka 4.4.0 answers a batch whose coordinator it cannot reach (no
+    // __transaction_state yet, or no leader for its partition) with the retriable NOT_ENOUGH_REPLICAS (measured).
+    if (this.cluster.coordinatorFor(transactionalId) < 0) return ErrorCode.NOT_ENOUGH_REPLICAS;
     const txn = this.store.get(transactionalId);
     if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch < txn.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
