@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTopicsAndWait } from '../../src/clients/topics.js';
 import { kafkaErrorType } from '../../src/clients/kafka.js';
 import { requestOnce } from '../../src/cluster/kafka-requests.js';
@@ -17,6 +17,7 @@ import { on, startTarget, targetSkip, type KafkaTarget } from '../helpers/target
 
 const skip = targetSkip('test/broker/transactions.test.ts');
 let t: KafkaTarget;
+const port = (brokerId: number) => t.bootstrapServers[brokerId - 1]!.split(':')[1];
 
 const transactional = (kafka: Kafka, transactionalId: string, transactionTimeout = 60_000): Producer =>
   kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout });
@@ -27,9 +28,10 @@ async function readAll(topic: string, mode: 'read_committed' | 'read_uncommitted
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const values: string[] = [];
-  let last = Date.now();
+  // quiet for settleMs after the last record read; before the first one, 10 s (a group join after a failover is slow)
+  let last = Date.now() + 10_000 - settleMs;
   await consumer.run({ eachMessage: async ({ message }) => void (values.push(message.value!.toString()), (last = Date.now())) });
-  await eventually(() => Date.now() - last > settleMs, 20_000);
+  await eventually(() => Date.now() - last > settleMs, 30_000);
   await consumer.disconnect();
   return values.sort();
 }
@@ -60,6 +62,14 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     ]);
     await admin.disconnect();
   }, 180_000);
+  // brokers a test killed come back even when it fails, so the next test and the teardown find the whole cluster
+  const killed = new Set<number>();
+  const kill = async (id: number) => (killed.add(id), t.cluster.killBroker(id));
+  const restartKilled = async () => {
+    for (const id of killed) await t.cluster.startBroker(id);
+    killed.clear();
+  };
+  afterEach(restartKilled);
   afterAll(async () => t?.destroy());
 
   it('commits and aborts: read_committed sees each committed record once, read_uncommitted the aborted ones too', async () => {
@@ -173,6 +183,48 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     expect(after.topics).toEqual([]);
     await producer.disconnect();
   });
+
+  it('survives its partition leader dying mid-transaction (the commit lands once), then its coordinator (the new one aborts it for a successor)', async () => {
+    const admin = t.kafka().admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic: 'tx-failover', numPartitions: 1, replicationFactor: 3 }]);
+    const leader = (await admin.fetchTopicMetadata({ topics: ['tx-failover'] })).topics[0]!.partitions[0]!.leader;
+    /** FindCoordinator asked of a broker other than `down` */
+    const coordinatorOf = async (id: string, down = leader) => {
+      const r = await requestOnce(t.bootstrapServers.find((b) => !b.endsWith(`:${port(down)}`))!, 10, 2, { key: id, keyType: 1 });
+      return r.errorCode === 0 ? (r.nodeId as number) : -1;
+    };
+    // an id whose coordinator is not the partition's leader, so the two failures come one at a time
+    let transactionalId = '';
+    for (let i = 0; !transactionalId; i++) if ((await eventually(async () => { const c = await coordinatorOf(`tx-failover-${i}`); return c >= 0 ? c : null; })) !== leader) transactionalId = `tx-failover-${i}`;
+    const producer = transactional(t.kafka({ retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 1000 } }), transactionalId);
+    await producer.connect();
+
+    const first = await producer.transaction();
+    await first.send({ topic: 'tx-failover', messages: [{ value: 'before-leader-kill' }] });
+    await kill(leader);
+    await first.send({ topic: 'tx-failover', messages: [{ value: 'after-leader-kill' }] }); // waits for a new leader
+    await first.commit(); // the marker goes to the new leader
+    await restartKilled();
+
+    const coordinator = await coordinatorOf(transactionalId);
+    const second = await producer.transaction();
+    await second.send({ topic: 'tx-failover', messages: [{ value: 'before-coordinator-kill' }] });
+    await kill(coordinator);
+    // a new leader of the id's __transaction_state partition takes the transaction over as it was
+    // A successor with the same id, at the new coordinator: it finds the open transaction there and aborts it.
+    // (Not the first producer's own commit: kafkajs sends EndTxn once, to a coordinator it may look up from the dead
+    // broker, and Kafka's new coordinator may answer COORDINATOR_NOT_AVAILABLE for a moment after the failover.)
+    const successor = transactional(t.kafka({ retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 1000 } }), transactionalId);
+    await successor.connect();
+    await successor.disconnect();
+    await restartKilled();
+
+    expect(await readAll('tx-failover', 'read_committed')).toEqual(['after-leader-kill', 'before-leader-kill']);
+    expect(await readAll('tx-failover', 'read_uncommitted')).toContain('before-coordinator-kill');
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect();
+  }, 150_000);
 
   it('a transaction left open past transaction.timeout.ms is aborted and its producer fenced', async () => {
     const producer = transactional(t.kafka(), 'tx-stalled', 1000);
