@@ -11,12 +11,15 @@ import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTopicsAndWait } from '../../src/clients/topics.js';
 import { kafkaErrorType } from '../../src/clients/kafka.js';
-import { requestOnce } from '../../src/cluster/kafka-requests.js';
+import { firstAnswer, requestOnce } from '../../src/cluster/kafka-requests.js';
+import { waitForBrokers } from '../../src/cluster/ready.js';
 import { eventually } from '../helpers/embedded.js';
 import { on, startTarget, targetSkip, type KafkaTarget } from '../helpers/target.js';
 
 const skip = targetSkip('test/broker/transactions.test.ts');
 let t: KafkaTarget;
+/** FindCoordinator for a transactional id, asked of the first broker that answers */
+const findCoordinator = (id: string) => firstAnswer(t.bootstrapServers, (b) => requestOnce(b, 10, 2, { key: id, keyType: 1 }));
 const port = (brokerId: number) => t.bootstrapServers[brokerId - 1]!.split(':')[1];
 
 const transactional = (kafka: Kafka, transactionalId: string, transactionTimeout = 60_000): Producer =>
@@ -66,8 +69,10 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
   const killed = new Set<number>();
   const kill = async (id: number) => (killed.add(id), t.cluster.killBroker(id));
   const restartKilled = async () => {
+    if (killed.size === 0) return;
     for (const id of killed) await t.cluster.startBroker(id);
     killed.clear();
+    await waitForBrokers({ bootstrap: t.bootstrapServers, ids: [1, 2, 3], timeoutMs: 90_000 });
   };
   afterEach(restartKilled);
   afterAll(async () => t?.destroy());
@@ -163,14 +168,14 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     const txn = await producer.transaction();
     await txn.send({ topic: 'tx-out', messages: [{ partition: 1, value: 'open' }] });
 
-    const coordinator = await requestOnce(t.bootstrapServers[0]!, 10, 2, { key: 'tx-described', keyType: 1 });
+    const coordinator = await findCoordinator('tx-described');
     const address = `${coordinator.host}:${coordinator.port}`;
     const listed = await requestOnce(address, 66, 0, { stateFilters: ['Ongoing'], producerIdFilters: [] });
     expect(listed.errorCode).toBe(0);
     expect(listed.transactionStates.map((s: { transactionalId: string }) => s.transactionalId)).toContain('tx-described');
     const described = await requestOnce(address, 65, 0, { transactionalIds: ['tx-described'] });
     expect(described.transactionStates[0]).toMatchObject({ errorCode: 0, transactionState: 'Ongoing', transactionTimeoutMs: 60_000, topics: [{ topic: 'tx-out', partitions: [1] }] });
-    const elsewhere = await requestOnce(t.bootstrapServers[0]!, 10, 2, { key: 'tx-nobody', keyType: 1 });
+    const elsewhere = await findCoordinator('tx-nobody');
     const nobody = await requestOnce(`${elsewhere.host}:${elsewhere.port}`, 65, 0, { transactionalIds: ['tx-nobody'] });
     expect(nobody.transactionStates[0].errorCode).toBe(105); // TRANSACTIONAL_ID_NOT_FOUND at its coordinator
 
@@ -212,6 +217,12 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     await second.send({ topic: 'tx-failover', messages: [{ value: 'before-coordinator-kill' }] });
     await kill(coordinator);
     // a new leader of the id's __transaction_state partition takes the transaction over as it was
+    // the failover: every live broker names a new coordinator (kafkajs asks one of them, and gives up on a dead one)
+    const live = t.bootstrapServers.filter((b) => !b.endsWith(`:${port(coordinator)}`));
+    await eventually(async () => {
+      const named = await Promise.all(live.map(async (b) => (await requestOnce(b, 10, 2, { key: transactionalId, keyType: 1 })) as { errorCode: number; nodeId: number }));
+      return named.every((n) => n.errorCode === 0 && n.nodeId !== coordinator && n.nodeId === named[0]!.nodeId);
+    }, 60_000, 250);
     // A successor with the same id, at the new coordinator: it finds the open transaction there and aborts it.
     // (Not the first producer's own commit: kafkajs sends EndTxn once, to a coordinator it may look up from the dead
     // broker, and Kafka's new coordinator may answer COORDINATOR_NOT_AVAILABLE for a moment after the failover.)
@@ -232,7 +243,7 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     const txn = await producer.transaction();
     await txn.send({ topic: 'tx-fence', messages: [{ value: 'stalled' }] });
     // Kafka looks for timed-out transactions every 10 s (transaction.abort.timed.out.transaction.cleanup.interval.ms)
-    const coordinator = await requestOnce(t.bootstrapServers[0]!, 10, 2, { key: 'tx-stalled', keyType: 1 });
+    const coordinator = await findCoordinator('tx-stalled');
     const address = `${coordinator.host}:${coordinator.port}`;
     await eventually(async () => (await requestOnce(address, 65, 0, { transactionalIds: ['tx-stalled'] })).transactionStates[0].transactionState === 'CompleteAbort', 30_000);
     const error = await txn.commit().then(() => null, (e: unknown) => e);
