@@ -13,7 +13,9 @@ export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 /** The JSON-lines command protocol every driver speaks (one command a line in, one answer a line out). */
 export type Command =
   | { op: 'produce'; topic: string; partition: number; values: string[]; acks: 0 | 1 | -1; timeoutMs: number; compression?: Compression; timestamp?: number }
-  | { op: 'fetch'; topic: string; partition: number; offset: number; max: number; waitMs: number }
+  | { op: 'fetch'; topic: string; partition: number; offset: number; max: number; waitMs: number; readCommitted?: boolean }
+  /** one transaction: the values sent to one partition, then committed (or aborted) */
+  | { op: 'transaction'; transactionalId: string; topic: string; partition: number; values: string[]; commit: boolean }
   | { op: 'metadata'; topic: string }
   | { op: 'offsets'; topic: string; partition: number }
   | { op: 'join'; group: string; topic: string; instanceId?: string; protocol?: 'classic' | 'consumer'; waitMs: number };

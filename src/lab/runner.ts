@@ -384,6 +384,23 @@ export class LabContext {
       idempotent,
     });
     await producer.connect();
+    if (rest.transactionalId) {
+      // The first transaction() asks for the coordinator. Kafka creates __transaction_state on first use, with
+      // transaction.state.log.replication.factor replicas (3 on the multi profile): until that many brokers run there is
+      // no coordinator, and kafkajs only says "The coordinator is not available".
+      const begin = producer.transaction.bind(producer);
+      producer.transaction = async () => {
+        try {
+          return await begin();
+        } catch (error) {
+          const type = kafkaErrorType(error) ?? '';
+          if (!['KafkaJSGroupCoordinatorNotFound', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS'].includes(type)) throw error;
+          throw new UserError(
+            `no transaction coordinator answered for ${rest.transactionalId} (${type === 'KafkaJSGroupCoordinatorNotFound' ? 'COORDINATOR_NOT_AVAILABLE' : type}): the cluster creates __transaction_state on first use and needs every broker up for that; start them with \`yarn broker:start <id>\` (\`yarn cluster:status\` shows which are down) and run the lab again`,
+          );
+        }
+      };
+    }
     this.producers.push(producer);
     return producer;
   }

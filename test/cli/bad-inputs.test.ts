@@ -111,7 +111,7 @@ const usage = {
   offsets: 'yarn offsets:reset <group> --to earliest|latest|<offset> [--topic <topic>] [--dry-run] [--brokers host:port,...]',
   chaos: 'yarn chaos [--faults N | --duration 60s] [--seed N] [--backend auto|docker|jvm|embedded] [--partitions N] [--producers N] [--rate N] [--json]',
 };
-const LAB_LIST = '01 (first-message), 02 (consumer-groups), 03 (partitions-and-keys), 04 (offsets-and-replay), 05 (graceful-shutdown), 06 (replication), 07 (leader-failover), 08 (losing-the-majority), 09 (conduktor), 11 (compaction)';
+const LAB_LIST = '01 (first-message), 02 (consumer-groups), 03 (partitions-and-keys), 04 (offsets-and-replay), 05 (graceful-shutdown), 06 (replication), 07 (leader-failover), 08 (losing-the-majority), 09 (conduktor), 10 (exactly-once), 11 (compaction)';
 const LAB_HOW = '`yarn lab:NN [--verify] [--keep] [--backend auto|docker|jvm|embedded]`, e.g. `yarn lab:01`';
 const noEmbedded = 'no embedded cluster is running: start one with `yarn cluster:up --backend embedded`';
 const noDockerError = 'Docker is not installed (no `docker` command found): install Docker Desktop or Docker Engine, or run without Docker: `--backend embedded`';

@@ -52,6 +52,7 @@ export function openDriver(name: ClientName, bootstrap: string[]): Driver {
         if (c.op === 'produce' && c.compression && !['none', 'gzip'].includes(c.compression)) return `kafka-python needs the python ${c.compression} module for ${c.compression}, not installed here`;
         if (c.op === 'join' && c.instanceId) return 'kafka-python 2.0 has no static membership (group.instance.id)';
         if (c.op === 'join' && c.protocol === 'consumer') return 'kafka-python speaks only the classic group protocol';
+        if (c.op === 'transaction' || (c.op === 'fetch' && c.readCommitted)) return 'kafka-python 2.0 has no transactions (no transactional producer, no read_committed)';
         return null;
       });
     case 'java':

@@ -55,7 +55,7 @@ export function kafkajsDriver(bootstrap: string[]): Driver {
 
   /** kafkajs reads only as a group member: a fresh group, seeked to the offset. */
   async function fetch(c: Extract<Command, { op: 'fetch' }>): Promise<Answer> {
-    const consumer = readers.consumer({ groupId: `conformance-fetch-${process.pid}-${++groupCount}`, maxWaitTimeInMs: Math.min(c.waitMs, 1000) });
+    const consumer = readers.consumer({ groupId: `conformance-fetch-${process.pid}-${++groupCount}`, maxWaitTimeInMs: Math.min(c.waitMs, 1000), readUncommitted: !c.readCommitted });
     const records: NonNullable<Answer['records']> = [];
     try {
       await consumer.connect();
@@ -125,10 +125,30 @@ export function kafkajsDriver(bootstrap: string[]): Driver {
           });
         case 'join':
           return join(c);
+        case 'transaction':
+          return transaction(c);
       }
     },
     async close() {},
   };
+
+  async function transaction(c: Extract<Command, { op: 'transaction' }>): Promise<Answer> {
+    const producer = readers.producer({ transactionalId: c.transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    try {
+      await producer.connect();
+      const txn = await producer.transaction();
+      const sent = await txn.send({ topic: c.topic, messages: c.values.map((value) => ({ value, partition: c.partition })) });
+      if (c.commit) await txn.commit();
+      else await txn.abort();
+      // kafkajs reports one base offset per partition: the records are consecutive from it
+      const base = Number(sent[0]?.baseOffset ?? -1);
+      return { offsets: c.values.map((_, i) => base + i) };
+    } catch (error) {
+      return { error: errorName(error) };
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+  }
 
   async function join(c: Extract<Command, { op: 'join' }>): Promise<Answer> {
     const consumer = readers.consumer({ groupId: c.group });

@@ -41,6 +41,7 @@ export function kcatDriver(bootstrap: string[]): Driver {
     cannot(c) {
       if (c.op === 'produce' && c.timestamp !== undefined) return 'kcat cannot set a record timestamp';
       if (c.op === 'join') return 'kcat does not report its group generation or member id';
+      if (c.op === 'transaction') return 'kcat has no transactional producer';
       return null;
     },
     async send(c: Command): Promise<Answer> {
@@ -58,7 +59,8 @@ export function kcatDriver(bootstrap: string[]): Driver {
           return /Delivery failed/.test(ran.stderr) || ran.code !== 0 ? { error: failure(ran) } : {};
         }
         case 'fetch': {
-          const ran = await kcat([...b, '-C', '-q', '-J', '-e', '-t', c.topic, '-p', String(c.partition), '-o', String(c.offset), '-c', String(c.max)], '', c.waitMs + 10_000);
+          const isolation = ['-X', `isolation.level=${c.readCommitted ? 'read_committed' : 'read_uncommitted'}`];
+          const ran = await kcat([...b, ...isolation, '-C', '-q', '-J', '-e', '-t', c.topic, '-p', String(c.partition), '-o', String(c.offset), '-c', String(c.max)], '', c.waitMs + 10_000);
           const records = ran.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).map((m) => ({ offset: m.offset as number, value: m.payload as string }));
           return ran.code === 0 ? { records } : { error: failure(ran), records };
         }
@@ -92,6 +94,7 @@ export function kcatDriver(bootstrap: string[]): Driver {
           }
         }
         case 'join':
+        case 'transaction':
           return { error: 'unsupported' };
       }
     },

@@ -1,7 +1,7 @@
 /** Every scenario, in the order a run takes them (the cheap ones first). */
 import type { Scenario } from '../types.js';
 import { badBatches } from './bad-records.js';
-import { transactionTimeout, transactions } from './transactions.js';
+import { transactionTimeout, transactions, transactionsAcrossClients } from './transactions.js';
 import { codecs, leaderEpochScenario, produceConsume } from './basics.js';
 import { failoverTiming, quorumLost } from './failover.js';
 import { coordinatorFailover, kip848, staticMembership } from './groups.js';
@@ -17,6 +17,7 @@ export const SCENARIOS: Scenario[] = [
   badBatches,
   transactions,
   transactionTimeout,
+  transactionsAcrossClients,
   leaderEpochScenario,
   staticMembership,
   kip848,

@@ -6,7 +6,8 @@
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { errorName, timedRequest } from '../drivers/raw.js';
-import type { Scenario, ScenarioContext } from '../types.js';
+import type { Answer, Scenario, ScenarioContext } from '../types.js';
+import { produced } from './basics.js';
 
 const errorType = (error: unknown): string => {
   let e: any = error;
@@ -114,5 +115,44 @@ export const transactionTimeout: Scenario = {
     } finally {
       await producer.disconnect().catch(() => undefined);
     }
+  },
+};
+
+/** A transaction's records as the client reads them: committed ones under read_committed, all under read_uncommitted. */
+const values = (a: Answer) => (a.error ? { error: a.error } : { values: a.records?.map((r) => r.value) });
+
+export const transactionsAcrossClients: Scenario = {
+  name: 'transactions-clients',
+  title: 'each client with transactions: commit two records, abort one, commit one more; read them read_committed and read_uncommitted (the markers leave offset gaps)',
+  level: 'must-match',
+  quick: false,
+  clients: ['kafkajs', 'java', 'franz-go', 'kcat'],
+  quickClients: ['kafkajs', 'franz-go'],
+  needs: [],
+  async run(ctx) {
+    const topic = ctx.topic();
+    await ctx.admin.createTopic(topic, { partitions: 1, replicationFactor: 3 });
+    // one transactional id per transaction: a new producer of the same id right after a commit gets
+    // CONCURRENT_TRANSACTIONS on Kafka while the markers are written (a moment the embedded coordinator does not have)
+    const transactionalId = `${topic}-tx`;
+    if (ctx.driver.cannot({ op: 'transaction', transactionalId, topic, partition: 0, values: [], commit: true }) === null) {
+      await ctx.run('commit c1, c2', { op: 'transaction', transactionalId: `${transactionalId}-1`, topic, partition: 0, values: ['c1', 'c2'], commit: true }, { keep: produced });
+      await ctx.run('abort a1', { op: 'transaction', transactionalId: `${transactionalId}-2`, topic, partition: 0, values: ['a1'], commit: false }, { keep: produced });
+      await ctx.run('commit c3', { op: 'transaction', transactionalId: `${transactionalId}-3`, topic, partition: 0, values: ['c3'], commit: true }, { keep: produced });
+    } else {
+      // a client without transactions still reads them: kafkajs writes
+      const kafka = kafkaOf(ctx);
+      const producer = transactional(kafka, transactionalId);
+      await producer.connect();
+      for (const [v, commit] of [[['c1', 'c2'], true], [['a1'], false], [['c3'], true]] as const) {
+        const txn = await producer.transaction();
+        await txn.send({ topic, messages: v.map((value) => ({ value, partition: 0 })) });
+        if (commit) await txn.commit();
+        else await txn.abort();
+      }
+      await producer.disconnect();
+    }
+    await ctx.run('read read_committed', { op: 'fetch', topic, partition: 0, offset: 0, max: 3, waitMs: 10_000, readCommitted: true }, { keep: values });
+    await ctx.run('read read_uncommitted', { op: 'fetch', topic, partition: 0, offset: 0, max: 4, waitMs: 10_000 }, { keep: values });
   },
 };

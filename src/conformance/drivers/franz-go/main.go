@@ -33,6 +33,11 @@ type command struct {
 	Group       string   `json:"group"`
 	InstanceID  string   `json:"instanceId"`
 	Protocol    string   `json:"protocol"`
+	// transaction
+	TransactionalID string `json:"transactionalId"`
+	Commit          bool   `json:"commit"`
+	// fetch
+	ReadCommitted bool `json:"readCommitted"`
 }
 
 type answer map[string]any
@@ -80,6 +85,8 @@ func run(c command) answer {
 		return metadata(c)
 	case "offsets":
 		return offsets(c)
+	case "transaction":
+		return transaction(c)
 	case "join":
 		return join(c)
 	}
@@ -146,11 +153,54 @@ func produce(c command) answer {
 	return answer{"offsets": offsets}
 }
 
+// transaction: one transaction with the values sent to one partition, then committed or aborted.
+func transaction(c command) answer {
+	client, err := kgo.NewClient(
+		kgo.SeedBrokers(seeds...),
+		kgo.TransactionalID(c.TransactionalID),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+	)
+	if err != nil {
+		return fail(err)
+	}
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := client.BeginTransaction(); err != nil {
+		return fail(err)
+	}
+	records := make([]*kgo.Record, len(c.Values))
+	for i, v := range c.Values {
+		records[i] = &kgo.Record{Topic: c.Topic, Partition: c.Partition, Value: []byte(v)}
+	}
+	results := client.ProduceSync(ctx, records...)
+	if err := results.FirstErr(); err != nil {
+		return fail(err)
+	}
+	offsets := []int64{}
+	for _, r := range results {
+		offsets = append(offsets, r.Record.Offset)
+	}
+	end := kgo.TryAbort
+	if c.Commit {
+		end = kgo.TryCommit
+	}
+	if err := client.EndTransaction(ctx, end); err != nil {
+		return fail(err)
+	}
+	return answer{"offsets": offsets}
+}
+
 func fetch(c command) answer {
+	isolation := kgo.ReadUncommitted()
+	if c.ReadCommitted {
+		isolation = kgo.ReadCommitted()
+	}
 	client, err := kgo.NewClient(
 		kgo.SeedBrokers(seeds...),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{c.Topic: {c.Partition: kgo.NewOffset().At(c.Offset)}}),
 		kgo.FetchMaxWait(500*time.Millisecond),
+		kgo.FetchIsolationLevel(isolation),
 	)
 	if err != nil {
 		return fail(err)

@@ -35,6 +35,7 @@ public class Driver {
           case "metadata" -> metadata(c);
           case "offsets" -> offsets(c);
           case "join" -> join(c);
+          case "transaction" -> transaction(c);
           default -> error("unknown op");
         };
       } catch (Exception e) {
@@ -95,6 +96,27 @@ public class Driver {
     }
   }
 
+  /** One transaction: initTransactions, the values sent to one partition, then commit or abort. */
+  static ObjectNode transaction(JsonNode c) {
+    Properties p = base();
+    p.put("transactional.id", c.get("transactionalId").asText());
+    p.put("max.block.ms", "30000");
+    ObjectNode a = json.createObjectNode();
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+      for (JsonNode v : c.get("values")) sent.add(producer.send(new ProducerRecord<>(c.get("topic").asText(), c.get("partition").asInt(), null, v.asText())));
+      ArrayNode offsets = a.putArray("offsets");
+      for (var f : sent) offsets.add(f.get().offset());
+      if (c.get("commit").asBoolean()) producer.commitTransaction();
+      else producer.abortTransaction();
+      return a;
+    } catch (Exception e) {
+      return error(e);
+    }
+  }
+
   static KafkaConsumer<String, String> consumer(Properties p) {
     p.put("auto.offset.reset", "earliest");
     p.put("enable.auto.commit", "false");
@@ -106,7 +128,9 @@ public class Driver {
     int max = c.get("max").asInt();
     ObjectNode a = json.createObjectNode();
     ArrayNode records = a.putArray("records");
-    try (KafkaConsumer<String, String> consumer = consumer(base())) {
+    Properties props = base();
+    if (c.path("readCommitted").asBoolean(false)) props.put("isolation.level", "read_committed");
+    try (KafkaConsumer<String, String> consumer = consumer(props)) {
       consumer.assign(List.of(tp));
       consumer.seek(tp, c.get("offset").asLong());
       long deadline = System.currentTimeMillis() + c.get("waitMs").asLong();
