@@ -168,6 +168,17 @@ export function pidsRunning(needle: string): number[] {
   return pids;
 }
 
+/** The node process that runs a script (not the shell or package manager that started it): its argv[0] is node. */
+export function scriptPids(needle: string): number[] {
+  return pidsRunning(needle).filter((pid) => {
+    try {
+      return /(^|\/)node$/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** A script run to the end (cluster:up, topics:apply, broker:kill …): its exit code and output. */
 export function runToEnd(argv: string[], env: Record<string, string>, input?: string): { code: number; output: string; stdout: string } {
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, env, input: input ?? '', encoding: 'utf8', timeout: 180_000 });

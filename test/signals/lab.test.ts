@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runningNodeIds } from '../../src/cluster/jvm/backend.js';
 import { jvmSkip } from '../helpers/jvm.js';
-import { type Lab, embeddedDaemonPid, inTerminal, labEnv, nodeScript, pidsRunning, processRunning, run, runToEnd, topicNames, tsxScript, within } from './helpers.js';
+import { type Lab, embeddedDaemonPid, inTerminal, labEnv, nodeScript, processRunning, run, runToEnd, scriptPids, topicNames, within } from './helpers.js';
 
 const labs: Lab[] = [];
 afterAll(() => {
@@ -58,11 +58,11 @@ describe('Ctrl-C at a lab pause, in a terminal', () => {
   }
 });
 
+// Not through the tsx CLI: it relays each SIGINT to its child and SIGKILLs the child when that does not confirm within
+// 30 ms, so several copies at once on a loaded machine kill a lab mid-undo (seen in CI). That is why the package
+// scripts run `node --import tsx`; one Ctrl-C through the tsx CLI is tested above.
 describe('SIGINT to the whole process group, three copies at once (not a terminal)', () => {
-  for (const [how, argv] of [
-    ['node --import tsx', nodeScript('lab.ts', '01', '--backend', 'embedded')],
-    ['tsx', tsxScript('lab.ts', '01', '--backend', 'embedded')],
-  ] as const) {
+  for (const [how, argv] of [['node --import tsx', nodeScript('lab.ts', '01', '--backend', 'embedded')]] as const) {
     it(`${how}: one interrupt, undone, exit 130`, async () => {
       const lab = await freshSingle();
       const r = run([...argv], lab.env);
@@ -111,7 +111,7 @@ describe('the terminal closes during a lab (SIGHUP)', () => {
     await term.waitFor('press Enter to kill a leader', 90_000);
     term.type('\r');
     await term.waitFor('after the kill');
-    const [labPid] = pidsRunning('scripts/lab.ts 07 --backend embedded').filter((pid) => pidsRunning('loader.mjs').includes(pid));
+    const [labPid] = scriptPids('scripts/lab.ts 07 --backend embedded');
     expect(labPid).toBeDefined();
     term.child.kill('SIGKILL'); // the terminal's window closes: the kernel hangs up the pty and sends SIGHUP
     await within(90_000, 'the lab process finishes its cleanup and exits', () => !processRunning(labPid!));

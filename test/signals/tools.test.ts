@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runningNodeIds } from '../../src/cluster/jvm/backend.js';
 import { jvmSkip } from '../helpers/jvm.js';
-import { type Lab, embeddedDaemonPid, inTerminal, labEnv, nodeScript, pidsRunning, processRunning, run, runToEnd, topicNames, tsxScript, within } from './helpers.js';
+import { type Lab, embeddedDaemonPid, inTerminal, labEnv, nodeScript, pidsRunning, processRunning, run, runToEnd, scriptPids, topicNames, tsxScript, within } from './helpers.js';
 
 let lab: Lab;
 
@@ -88,7 +88,7 @@ describe('yarn consume', () => {
     const r = run(['yarn', '-s', 'consume', TOPIC, '--group', 'g-yarn-term', '--from-beginning'], lab.env);
     await r.waitFor(ALL_FIVE, 60_000);
     // the node process tsx runs the script in (its loader is on its command line)
-    const [child] = pidsRunning(`scripts/consume.ts ${TOPIC} --group g-yarn-term`).filter((pid) => pidsRunning('loader.mjs').includes(pid));
+    const [child] = scriptPids(`scripts/consume.ts ${TOPIC} --group g-yarn-term`);
     expect(child).toBeDefined();
     process.kill(r.child.pid!, 'SIGTERM'); // yarn only: it forwards to its shell and exits, the shell dies, tsx is orphaned
     await r.exited;
