@@ -9,7 +9,7 @@ import { describeAudit, MessageAudit } from '../../src/lab/audit.js';
 import { fetchFrom, partitionsFrom, type PartitionView } from '../../src/cluster/kafka-requests.js';
 import { kafkaErrorType } from '../../src/lab/kafka.js';
 import { formatMs } from '../../src/lab/output.js';
-import { defineLab, type LabContext } from '../../src/lab/runner.js';
+import { LabInterrupted, defineLab, type LabContext } from '../../src/lab/runner.js';
 import { isMain, labMain } from '../../src/lab/main.js';
 
 const TOPIC = 'lab08-accounts';
@@ -153,7 +153,14 @@ const lab = defineLab({
       );
       lab.table(headers, [row(value, await lab.activeController([survivorAddress]))]);
       lab.observe(`time from restarting broker ${back} to the ISR shrinking`, formatMs(elapsedMs));
-      const read = await fetchFrom(survivorAddress, TOPIC, 0, 0);
+      // The smaller ISR is committed first; broker ${back} then fetches what it missed, and only then does the high
+      // watermark move (on Kafka a moment later, measured: HW still 30 right after the shrink).
+      const read = await lab
+        .waitFor('the high watermark passes the records written without a quorum', async () => {
+          const r = await fetchFrom(survivorAddress, TOPIC, 0, 0).catch(() => undefined);
+          return r && r.highWatermark > 30 ? r : undefined;
+        }, { timeoutMs: 30_000, intervalMs: 250 })
+        .then(({ value }) => value, (error: unknown) => (error instanceof LabInterrupted ? Promise.reject(error) : fetchFrom(survivorAddress, TOPIC, 0, 0)));
       lab.explain(
         `With 2 of 3 voters the quorum elects a controller. Broker ${victims[1]} has sent no heartbeat for longer than the session`,
         `timeout, so the controller fences it and commits the smaller ISR; broker ${back} caught up and stays in it. The high`,

@@ -1,7 +1,7 @@
 /** Every scenario, in the order a run takes them (the cheap ones first). */
 import type { Scenario } from '../types.js';
 import { badBatches } from './bad-records.js';
-import { transactionTimeout, transactions, transactionsAcrossClients } from './transactions.js';
+import { transactionFailover, transactionTimeout, transactions, transactionsAcrossClients } from './transactions.js';
 import { codecs, leaderEpochScenario, produceConsume } from './basics.js';
 import { failoverTiming, quorumLost } from './failover.js';
 import { coordinatorFailover, kip848, staticMembership } from './groups.js';
@@ -18,6 +18,7 @@ export const SCENARIOS: Scenario[] = [
   transactions,
   transactionTimeout,
   transactionsAcrossClients,
+  transactionFailover,
   leaderEpochScenario,
   staticMembership,
   kip848,

@@ -28,10 +28,11 @@ async function readAll(kafka: Kafka, topic: string, readUncommitted: boolean): P
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const values: string[] = [];
-  let last = Date.now();
+  // quiet for 1.5 s after the last record; before the first one, 10 s (a group join after a failover is slow)
+  let last = Date.now() + 8_500;
   await consumer.run({ eachMessage: async ({ message }) => void (values.push(message.value!.toString()), (last = Date.now())) });
   const started = Date.now();
-  while (Date.now() - last < 1500 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() - last < 1500 && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 100));
   await consumer.disconnect();
   return values.sort();
 }
@@ -154,5 +155,62 @@ export const transactionsAcrossClients: Scenario = {
     }
     await ctx.run('read read_committed', { op: 'fetch', topic, partition: 0, offset: 0, max: 3, waitMs: 10_000, readCommitted: true }, { keep: values });
     await ctx.run('read read_uncommitted', { op: 'fetch', topic, partition: 0, offset: 0, max: 4, waitMs: 10_000 }, { keep: values });
+  },
+};
+
+/** FindCoordinator for a transactional id, from the first of `addresses` that answers: the broker id, or -1. */
+async function transactionCoordinator(addresses: string[], transactionalId: string): Promise<number> {
+  for (const address of addresses) {
+    const r = await timedRequest(address, 10, 2, { key: transactionalId, keyType: 1 });
+    if (!r.failure) return r.body.errorCode === 0 ? (r.body.nodeId as number) : -1;
+  }
+  return -1;
+}
+
+export const transactionFailover: Scenario = {
+  name: 'transaction-failover',
+  title: 'the transaction coordinator dies mid-transaction: a new one takes the open transaction over, and a successor producer finds and aborts it',
+  level: 'must-match',
+  quick: false,
+  clients: ['kafkajs'],
+  needs: [],
+  async run(ctx) {
+    const topic = ctx.topic();
+    await ctx.admin.createTopic(topic, { partitions: 1, replicationFactor: 3 });
+    await ctx.admin.waitFor(topic, (p) => p.isr.length === 3, 'a full ISR');
+    const transactionalId = `${topic}-tx`;
+    const kafka = kafkaOf(ctx);
+    const producer = transactional(kafka, transactionalId);
+    let killed = -1;
+    try {
+      await producer.connect();
+      const committed = await producer.transaction();
+      await committed.send({ topic, messages: [{ value: 'committed', partition: 0 }] });
+      await committed.commit();
+      const open = await producer.transaction();
+      await open.send({ topic, messages: [{ value: 'open', partition: 0 }] });
+      killed = await transactionCoordinator(ctx.bootstrap, transactionalId);
+      ctx.observe('the coordinator is known', killed >= 0);
+      await ctx.cluster.killBroker(killed);
+      const live = ctx.bootstrap.filter((_, i) => i !== killed - 1);
+      const deadline = Date.now() + 60_000;
+      let next = -1;
+      while (Date.now() < deadline && (next < 0 || next === killed)) {
+        next = await transactionCoordinator(live, transactionalId);
+        if (next < 0 || next === killed) await new Promise((r) => setTimeout(r, 250));
+      }
+      ctx.observe('a new coordinator, not the dead broker', next >= 0 && next !== killed);
+      const successor = transactional(kafkaOf(ctx), transactionalId);
+      await successor.connect();
+      ctx.observe('a successor with the same id starts', 'ok');
+      await successor.disconnect();
+      ctx.observe('read_committed reads', await readAll(kafka, topic, false));
+      ctx.observe('read_uncommitted reads', await readAll(kafka, topic, true));
+    } catch (error) {
+      ctx.observe('failed', errorType(error));
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+      if (killed >= 0) await ctx.cluster.startBroker(killed);
+    }
   },
 };
