@@ -92,13 +92,13 @@ function readPartition(
   nothingReturnedYet: boolean,
 ) {
   const committedOnly = isolationLevel === READ_COMMITTED;
-  const data = (errorCode: number, replica?: Replica, records: Buffer = EMPTY) => ({
+  const data = (errorCode: number, replica?: Replica, records: Buffer = EMPTY, lastStableOffset = -1) => ({
     partitionIndex: p.partition,
     errorCode,
     highWatermark: replica?.highWatermark ?? -1,
-    lastStableOffset: replica?.lastStableOffset ?? -1,
+    lastStableOffset,
     logStartOffset: replica?.logStartOffset ?? -1,
-    abortedTransactions: committedOnly ? (replica && records.length > 0 ? replica.log.abortedTransactions(p.fetchOffset, replica.lastStableOffset) : []) : null,
+    abortedTransactions: committedOnly ? (replica && records.length > 0 ? replica.log.abortedTransactions(p.fetchOffset, lastStableOffset) : []) : null,
     preferredReadReplica: -1,
     records,
   });
@@ -112,8 +112,9 @@ function readPartition(
   }
   // Past the byte budget, a partition only gets data when nothing was returned yet (the KIP-74 first-batch rule).
   const maxBytes = Math.min(p.partitionMaxBytes, budget);
-  if (maxBytes <= 0 && !nothingReturnedYet) return { data: data(ErrorCode.NONE, replica), replica };
+  const lso = replica.lastStableOffset;
+  if (maxBytes <= 0 && !nothingReturnedYet) return { data: data(ErrorCode.NONE, replica, EMPTY, lso), replica };
   // read_committed reads up to the last stable offset: no transaction that is still open (Kafka's FetchIsolation.TXN_COMMITTED)
-  const { records } = replica.log.read(p.fetchOffset, Math.max(maxBytes, 1), committedOnly ? replica.lastStableOffset : replica.highWatermark);
-  return { data: data(ErrorCode.NONE, replica, records), replica };
+  const { records } = replica.log.read(p.fetchOffset, Math.max(maxBytes, 1), committedOnly ? lso : replica.highWatermark);
+  return { data: data(ErrorCode.NONE, replica, records, lso), replica };
 }

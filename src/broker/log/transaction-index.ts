@@ -65,7 +65,8 @@ export class TransactionIndex {
 
   /** Kafka's LSO: min(high watermark, the first offset of the oldest unstable transaction). */
   lastStableOffset(highWatermark: number): number {
-    this.completing = this.completing.filter((t) => t.lastOffset >= highWatermark);
+    if (this.ongoing.size === 0 && this.completing.length === 0) return highWatermark; // every fetch asks: no transactions, no work
+    if (this.completing.length > 0) this.completing = this.completing.filter((t) => t.lastOffset >= highWatermark);
     let lso = highWatermark;
     for (const first of this.ongoing.values()) lso = Math.min(lso, first);
     for (const t of this.completing) lso = Math.min(lso, t.firstOffset);
