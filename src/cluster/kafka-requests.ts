@@ -8,7 +8,7 @@
  */
 import { connect } from 'node:net';
 import { decodeResponseFrame, encodeRequest } from '../broker/protocol/index.js';
-import { ErrorCode } from '../broker/protocol/errors.js';
+import { ErrorCode, errorName } from '../broker/protocol/errors.js';
 import { decodeRecords, splitBatches } from '../broker/protocol/record-batch.js';
 
 const METADATA_TOPIC = '__cluster_metadata';
@@ -107,10 +107,6 @@ export async function electLeaders(bootstrap: string[], timeoutMs = 30_000): Pro
 /** How many partitions moved back to their preferred leader. */
 export async function electPreferredLeaders(bootstrap: string[]): Promise<number> {
   return (await electLeaders(bootstrap)).moved.length;
-}
-
-function errorName(code: number): string {
-  return Object.entries(ErrorCode).find(([, value]) => value === code)?.[0] ?? `error ${code}`;
 }
 
 export interface PartitionView {

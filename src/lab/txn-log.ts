@@ -8,7 +8,7 @@
  *   FindCoordinator (10) v1, key type 1 (transaction) or 0 (group): the coordinator's broker id
  */
 import { firstAnswer, requestOnce } from '../cluster/kafka-requests.js';
-import { ErrorCode } from '../broker/protocol/errors.js';
+import { ErrorCode, errorName } from '../broker/protocol/errors.js';
 import {
   ControlType,
   baseOffset,
@@ -40,8 +40,6 @@ export interface PartitionLog {
   /** the batches from the offset asked for to the high watermark */
   batches: LogBatch[];
 }
-
-const errorName = (code: number) => Object.entries(ErrorCode).find(([, v]) => v === code)?.[0] ?? `error ${code}`;
 
 /** The batches of one partition from `from` to the high watermark, with the high watermark and the LSO. */
 export async function readLog(leader: string, topic: string, partition: number, from = 0): Promise<PartitionLog> {

@@ -3,7 +3,6 @@
  * what no client shows exactly (a Fetch's wait, Metadata's controllerId, ApiVersions). It runs no commands.
  */
 import { requestOnce, NoAnswer } from '../../cluster/kafka-requests.js';
-import { ErrorCode } from '../../broker/protocol/errors.js';
 import type { Driver } from '../types.js';
 
 export function rawDriver(): Driver {
@@ -32,7 +31,5 @@ export async function timedRequest(address: string, apiKey: number, version: num
   }
 }
 
-const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code as number, name]));
-
-/** Kafka's name for an error code (NOT_LEADER_OR_FOLLOWER), or the number when the codec does not know it. */
-export const errorName = (code: number): string => NAMES.get(code) ?? String(code);
+/** Kafka's name for an error code (NOT_LEADER_OR_FOLLOWER): the codec's own table. */
+export { errorName } from '../../broker/protocol/errors.js';
