@@ -8,12 +8,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer, type RecordMetadata, type RetryOptions, type Transaction } from 'kafkajs';
 import { HEADER_PRODUCER, HEADER_SEQ, MessageAudit, describeExactlyOnce, exactlyOnce, readStamp, type AuditReport, type Stamp } from '../../src/lab/audit.js';
-import { partitionsFrom } from '../../src/cluster/kafka-requests.js';
+import { coordinatorId, partitionsFrom } from '../../src/cluster/kafka-requests.js';
 import { kafkaErrorType } from '../../src/lab/kafka.js';
 import { formatMs } from '../../src/lab/output.js';
 import { defineLab, type LabContext } from '../../src/lab/runner.js';
 import { isMain, labMain } from '../../src/lab/main.js';
-import { describeBatch, findCoordinator, readLog, type LogBatch, type PartitionLog } from '../../src/lab/txn-log.js';
+import { describeBatch, readLog, type LogBatch, type PartitionLog } from '../../src/lab/txn-log.js';
 
 const PAYMENTS = 'lab10-payments';
 const BALANCES = 'lab10-balances';
@@ -311,7 +311,7 @@ const lab = defineLab({
       await committed.start(lab, READ_COMMITTED, false);
       await uncommitted.start(lab, READ_UNCOMMITTED, true);
       await first.start();
-      coordinator = await findCoordinator(bootstrap, TRANSACTIONAL_ID, 1).catch(() => null);
+      coordinator = await coordinatorId(bootstrap, TRANSACTIONAL_ID, 1, 3_000).catch(() => null);
       lab.say(
         `Transactional id ${TRANSACTIONAL_ID}: its coordinator is broker ${coordinator ?? '?'} (FindCoordinator, key type 1). It answered`,
         `InitProducerId with a producer id and an epoch in ${formatMs(first.initMs)} (on a new cluster, the first transactional id waits`,
@@ -438,8 +438,8 @@ const lab = defineLab({
     let victim = -1;
     await lab.step('Kill the leader of a balances partition in the middle of a transaction', async () => {
       const { controller } = await lab.describeCluster();
-      const txnCoordinator = await findCoordinator(bootstrap, TRANSACTIONAL_ID, 1).catch(() => null);
-      const groupCoordinator = await findCoordinator(bootstrap, PIPELINE_GROUP, 0).catch(() => null);
+      const txnCoordinator = await coordinatorId(bootstrap, TRANSACTIONAL_ID, 1, 3_000).catch(() => null);
+      const groupCoordinator = await coordinatorId(bootstrap, PIPELINE_GROUP, 0, 3_000).catch(() => null);
       const parts = await lab.partitions(BALANCES);
       // Not a coordinator: kafkajs does not retry AddOffsetsToTxn / EndTxn when the coordinator moves.
       const spare = parts.filter((p) => p.leader !== txnCoordinator && p.leader !== groupCoordinator);

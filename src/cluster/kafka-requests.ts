@@ -70,6 +70,23 @@ export async function firstAnswer<T>(addresses: string[], ask: (address: string)
   throw last;
 }
 
+export interface CoordinatorAnswer {
+  errorCode: number;
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/** FindCoordinator v1 for a group (key type 0) or a transactional id (1), asked of the first of `bootstrap` that answers. */
+export const findCoordinator = (bootstrap: string[], key: string, keyType: 0 | 1, timeoutMs?: number): Promise<CoordinatorAnswer> =>
+  firstAnswer(bootstrap, (address) => requestOnce(address, 10, 1, { key, keyType }, timeoutMs));
+
+/** The coordinator's broker id, or null while FindCoordinator answers an error. */
+export async function coordinatorId(bootstrap: string[], key: string, keyType: 0 | 1, timeoutMs?: number): Promise<number | null> {
+  const r = await findCoordinator(bootstrap, key, keyType, timeoutMs);
+  return r.errorCode === ErrorCode.NONE ? r.nodeId : null;
+}
+
 /** The first broker of `bootstrap` that answers. */
 const requestAny = (bootstrap: string[], apiKey: number, version: number, body: unknown, timeoutMs?: number): Promise<any> =>
   firstAnswer(bootstrap, (address) => requestOnce(address, apiKey, version, body, timeoutMs));

@@ -8,7 +8,7 @@
  */
 import type { Admin } from 'kafkajs';
 import { ErrorCode, errorName } from '../broker/protocol/errors.js';
-import { firstAnswer, requestOnce } from '../cluster/kafka-requests.js';
+import { findCoordinator, requestOnce } from '../cluster/kafka-requests.js';
 import { UserError } from '../cluster/types.js';
 
 export type ResetTarget = { to: 'earliest' } | { to: 'latest' } | { to: 'offset'; offset: number };
@@ -125,7 +125,7 @@ export async function applyReset(admin: ResetAdmin, bootstrap: string[], groupId
   let last = '';
   for (let attempt = 0; attempt < 20; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 300));
-    const coordinator = await findCoordinator(bootstrap, groupId);
+    const coordinator = await groupCoordinator(bootstrap, groupId);
     if (typeof coordinator === 'number') {
       last = errorName(coordinator);
       if (RETRIABLE.includes(coordinator)) continue;
@@ -146,7 +146,7 @@ export async function applyReset(admin: ResetAdmin, bootstrap: string[], groupId
 }
 
 /** host:port of the group's coordinator, or the error code FindCoordinator answered. */
-async function findCoordinator(bootstrap: string[], groupId: string): Promise<string | number> {
-  const r = await firstAnswer(bootstrap, (address) => requestOnce(address, 10, 1, { key: groupId, keyType: 0 }));
-  return r.errorCode === ErrorCode.NONE ? `${r.host}:${r.port}` : (r.errorCode as number);
+async function groupCoordinator(bootstrap: string[], groupId: string): Promise<string | number> {
+  const r = await findCoordinator(bootstrap, groupId, 0);
+  return r.errorCode === ErrorCode.NONE ? `${r.host}:${r.port}` : r.errorCode;
 }

@@ -5,9 +5,8 @@
  *
  *   Fetch (1) v11, read_uncommitted, no wait, to the partition's leader: batches up to the high watermark; the answer
  *                  also carries the LSO (what a read_committed fetch may return up to)
- *   FindCoordinator (10) v1, key type 1 (transaction) or 0 (group): the coordinator's broker id
  */
-import { firstAnswer, requestOnce } from '../cluster/kafka-requests.js';
+import { requestOnce } from '../cluster/kafka-requests.js';
 import { ErrorCode, errorName } from '../broker/protocol/errors.js';
 import {
   ControlType,
@@ -80,10 +79,4 @@ export async function readLog(leader: string, topic: string, partition: number, 
 export function describeBatch(b: LogBatch): string {
   const at = b.first === b.last ? `${b.first}` : `${b.first}-${b.last}`;
   return `${at} ${b.marker ?? (b.transactional ? 'data' : 'plain')} e${b.producerEpoch}`;
-}
-
-/** The broker coordinating a transactional id (keyType 1) or a consumer group (0), asked of the first that answers. */
-export async function findCoordinator(bootstrap: string[], key: string, keyType: 0 | 1): Promise<number | null> {
-  const response = await firstAnswer(bootstrap, (address) => requestOnce(address, 10, 1, { key, keyType }, 3_000));
-  return response.errorCode === ErrorCode.NONE ? (response.nodeId as number) : null;
 }

@@ -11,7 +11,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTopicsAndWait } from '../../src/clients/topics.js';
 import { kafkaErrorType } from '../../src/clients/kafka.js';
-import { firstAnswer, requestOnce } from '../../src/cluster/kafka-requests.js';
+import { coordinatorId, findCoordinator, requestOnce } from '../../src/cluster/kafka-requests.js';
 import { waitForBrokers } from '../../src/cluster/ready.js';
 import { eventually } from '../helpers/embedded.js';
 import { on, startTarget, targetSkip, type KafkaTarget } from '../helpers/target.js';
@@ -19,7 +19,7 @@ import { on, startTarget, targetSkip, type KafkaTarget } from '../helpers/target
 const skip = targetSkip('test/broker/transactions.test.ts');
 let t: KafkaTarget;
 /** FindCoordinator for a transactional id, asked of the first broker that answers */
-const findCoordinator = (id: string) => firstAnswer(t.bootstrapServers, (b) => requestOnce(b, 10, 2, { key: id, keyType: 1 }));
+const txnCoordinator = (id: string) => findCoordinator(t.bootstrapServers, id, 1);
 const port = (brokerId: number) => t.bootstrapServers[brokerId - 1]!.split(':')[1];
 
 const transactional = (kafka: Kafka, transactionalId: string, transactionTimeout = 60_000): Producer =>
@@ -168,14 +168,14 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     const txn = await producer.transaction();
     await txn.send({ topic: 'tx-out', messages: [{ partition: 1, value: 'open' }] });
 
-    const coordinator = await findCoordinator('tx-described');
+    const coordinator = await txnCoordinator('tx-described');
     const address = `${coordinator.host}:${coordinator.port}`;
     const listed = await requestOnce(address, 66, 0, { stateFilters: ['Ongoing'], producerIdFilters: [] });
     expect(listed.errorCode).toBe(0);
     expect(listed.transactionStates.map((s: { transactionalId: string }) => s.transactionalId)).toContain('tx-described');
     const described = await requestOnce(address, 65, 0, { transactionalIds: ['tx-described'] });
     expect(described.transactionStates[0]).toMatchObject({ errorCode: 0, transactionState: 'Ongoing', transactionTimeoutMs: 60_000, topics: [{ topic: 'tx-out', partitions: [1] }] });
-    const elsewhere = await findCoordinator('tx-nobody');
+    const elsewhere = await txnCoordinator('tx-nobody');
     const nobody = await requestOnce(`${elsewhere.host}:${elsewhere.port}`, 65, 0, { transactionalIds: ['tx-nobody'] });
     expect(nobody.transactionStates[0].errorCode).toBe(105); // TRANSACTIONAL_ID_NOT_FOUND at its coordinator
 
@@ -194,11 +194,7 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     await admin.connect();
     await createTopicsAndWait(admin, [{ topic: 'tx-failover', numPartitions: 1, replicationFactor: 3 }]);
     const leader = (await admin.fetchTopicMetadata({ topics: ['tx-failover'] })).topics[0]!.partitions[0]!.leader;
-    /** FindCoordinator asked of a broker other than `down` */
-    const coordinatorOf = async (id: string, down = leader) => {
-      const r = await requestOnce(t.bootstrapServers.find((b) => !b.endsWith(`:${port(down)}`))!, 10, 2, { key: id, keyType: 1 });
-      return r.errorCode === 0 ? (r.nodeId as number) : -1;
-    };
+    const coordinatorOf = async (id: string) => (await coordinatorId(t.bootstrapServers, id, 1)) ?? -1;
     // an id whose coordinator is not the partition's leader, so the two failures come one at a time
     let transactionalId = '';
     for (let i = 0; !transactionalId; i++) if ((await eventually(async () => { const c = await coordinatorOf(`tx-failover-${i}`); return c >= 0 ? c : null; })) !== leader) transactionalId = `tx-failover-${i}`;
@@ -243,7 +239,7 @@ describe.skipIf(skip !== null)(on('transactions (3 brokers)'), () => {
     const txn = await producer.transaction();
     await txn.send({ topic: 'tx-fence', messages: [{ value: 'stalled' }] });
     // Kafka looks for timed-out transactions every 10 s (transaction.abort.timed.out.transaction.cleanup.interval.ms)
-    const coordinator = await findCoordinator('tx-stalled');
+    const coordinator = await txnCoordinator('tx-stalled');
     const address = `${coordinator.host}:${coordinator.port}`;
     await eventually(async () => (await requestOnce(address, 65, 0, { transactionalIds: ['tx-stalled'] })).transactionStates[0].transactionState === 'CompleteAbort', 30_000);
     const error = await txn.commit().then(() => null, (e: unknown) => e);

@@ -5,6 +5,7 @@
  * its timeout.
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { coordinatorId } from '../../cluster/kafka-requests.js';
 import { errorName, timedRequest } from '../drivers/raw.js';
 import type { Answer, Scenario, ScenarioContext } from '../types.js';
 import { produced } from './basics.js';
@@ -158,15 +159,6 @@ export const transactionsAcrossClients: Scenario = {
   },
 };
 
-/** FindCoordinator for a transactional id, from the first of `addresses` that answers: the broker id, or -1. */
-async function transactionCoordinator(addresses: string[], transactionalId: string): Promise<number> {
-  for (const address of addresses) {
-    const r = await timedRequest(address, 10, 2, { key: transactionalId, keyType: 1 });
-    if (!r.failure) return r.body.errorCode === 0 ? (r.body.nodeId as number) : -1;
-  }
-  return -1;
-}
-
 export const transactionFailover: Scenario = {
   name: 'transaction-failover',
   title: 'the transaction coordinator dies mid-transaction: a new one takes the open transaction over, and a successor producer finds and aborts it',
@@ -189,14 +181,14 @@ export const transactionFailover: Scenario = {
       await committed.commit();
       const open = await producer.transaction();
       await open.send({ topic, messages: [{ value: 'open', partition: 0 }] });
-      killed = await transactionCoordinator(ctx.bootstrap, transactionalId);
+      killed = (await coordinatorId(ctx.bootstrap, transactionalId, 1)) ?? -1;
       ctx.observe('the coordinator is known', killed >= 0);
       await ctx.cluster.killBroker(killed);
       const live = ctx.bootstrap.filter((_, i) => i !== killed - 1);
       const deadline = Date.now() + 60_000;
       let next = -1;
       while (Date.now() < deadline && (next < 0 || next === killed)) {
-        next = await transactionCoordinator(live, transactionalId);
+        next = (await coordinatorId(live, transactionalId, 1).catch(() => null)) ?? -1;
         if (next < 0 || next === killed) await new Promise((r) => setTimeout(r, 250));
       }
       ctx.observe('a new coordinator, not the dead broker', next >= 0 && next !== killed);
