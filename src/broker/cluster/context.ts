@@ -134,8 +134,12 @@ export class ClusterContext {
    */
   transactionCoordinatorFor(transactionalId: string): number {
     if (!this.metadata.topics.has(TRANSACTION_STATE_TOPIC) && !this.createTransactionStateTopic()) return -1;
-    const partition = coordinatorPartition(transactionalId, this.config.transactionStateLogPartitions);
-    return this.metadata.partition(TRANSACTION_STATE_TOPIC, partition)?.leader ?? -1;
+    return this.transactionStatePartition(transactionalId)?.leader ?? -1;
+  }
+
+  /** The __transaction_state partition a transactional id maps to (undefined before the topic exists). */
+  private transactionStatePartition(transactionalId: string): PartitionState | undefined {
+    return this.metadata.partition(TRANSACTION_STATE_TOPIC, coordinatorPartition(transactionalId, this.config.transactionStateLogPartitions));
   }
 
   private createTransactionStateTopic(): boolean {
@@ -165,16 +169,13 @@ export class ClusterContext {
 
   /** The transaction coordinator's view of this cluster (see TxnCluster). */
   private txnCluster(): TxnCluster {
-    const txnPartition = (id: string) => this.metadata.partition(TRANSACTION_STATE_TOPIC, coordinatorPartition(id, this.config.transactionStateLogPartitions));
     return {
       coordinatorFor: (id) => {
-        const leader = txnPartition(id)?.leader ?? -1;
+        const leader = this.transactionStatePartition(id)?.leader ?? -1;
         return leader >= 0 && this.runningBroker(leader) ? leader : -1;
       },
-      coordinatorEpoch: (id) => txnPartition(id)?.leaderEpoch ?? 0,
+      coordinatorEpoch: (id) => this.transactionStatePartition(id)?.leaderEpoch ?? 0,
       allocateProducerId: (brokerId) => this.allocateProducerId(brokerId),
-      partitionExists: (topic, partition) => this.metadata.partition(topic, partition) !== undefined,
-      offsetsPartition: (groupId) => ({ topic: OFFSETS_TOPIC, partition: coordinatorPartition(groupId, this.config.offsetsTopicPartitions) }),
       writeMarker: (p, marker) => this.writeMarker(p, marker),
       commitOffsets: (groupId, offsets) => this.groups.commitTransactionalOffsets(groupId, offsets),
       log: this.log,

@@ -9,9 +9,6 @@ export interface TxnCluster {
   coordinatorEpoch(transactionalId: string): number;
   /** A fresh producer id handed out by `brokerId` (null when it has none and cannot get a block). */
   allocateProducerId(brokerId: number): number | null;
-  partitionExists(topic: string, partition: number): boolean;
-  /** The __consumer_offsets partition of a group. */
-  offsetsPartition(groupId: string): TxnPartition;
   /** Appends a transaction marker on the partition's leader; false while it has no running leader (retried). */
   writeMarker(p: TxnPartition, marker: { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch: number }): boolean;
   /** Makes a committed transaction's offsets the group's committed offsets. */
@@ -54,15 +51,21 @@ export class TransactionCoordinator {
     return this.cluster.coordinatorFor(transactionalId) === brokerId;
   }
 
-  /** The producer's epoch checks of every transactional request (Kafka's TransactionCoordinator). */
-  private check(brokerId: number, transactionalId: string, producerId: number, producerEpoch: number): { error: number; txn?: TxnMetadata } {
+  /** The transactional id's state, if `brokerId` coordinates it and the producer is its current one (id and epoch). */
+  private identify(brokerId: number, transactionalId: string, producerId: number, producerEpoch: number): { error: number; txn?: TxnMetadata } {
     if (!transactionalId) return { error: ErrorCode.INVALID_REQUEST };
     if (!this.owned(brokerId, transactionalId)) return { error: ErrorCode.NOT_COORDINATOR };
     const txn = this.store.get(transactionalId);
     if (!txn || txn.producerId !== producerId) return { error: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
     if (txn.producerEpoch !== producerEpoch) return { error: ErrorCode.PRODUCER_FENCED };
-    if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') return { error: ErrorCode.CONCURRENT_TRANSACTIONS };
     return { error: ErrorCode.NONE, txn };
+  }
+
+  /** identify, and the transaction is not being decided (AddPartitionsToTxn, AddOffsetsToTxn). */
+  private check(brokerId: number, transactionalId: string, producerId: number, producerEpoch: number): { error: number; txn?: TxnMetadata } {
+    const found = this.identify(brokerId, transactionalId, producerId, producerEpoch);
+    if (found.txn && (found.txn.state === 'PrepareCommit' || found.txn.state === 'PrepareAbort')) return { error: ErrorCode.CONCURRENT_TRANSACTIONS };
+    return found;
   }
 
   initProducerId(brokerId: number, transactionalId: string, timeoutMs: number, expected: { producerId: number; producerEpoch: number }): InitResult {
@@ -146,10 +149,8 @@ export class TransactionCoordinator {
   }
 
   endTxn(brokerId: number, transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): number {
-    if (!this.owned(brokerId, transactionalId)) return ErrorCode.NOT_COORDINATOR;
-    const txn = this.store.get(transactionalId);
-    if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-    if (txn.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    const { error, txn } = this.identify(brokerId, transactionalId, producerId, producerEpoch);
+    if (!txn) return error;
     const wanted: TxnState = commit ? 'CompleteCommit' : 'CompleteAbort';
     switch (txn.state) {
       case 'Ongoing':
