@@ -5,7 +5,7 @@ import type { Answer, Command, Driver } from '../types.js';
 const CODECS = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
 
 /** kafkajs' error type (e.g. REQUEST_TIMED_OUT), looking through its retry wrapper. */
-function errorName(error: unknown): string {
+export function errorName(error: unknown): string {
   let e: any = error;
   while (e?.cause && !e.type) e = e.cause;
   return e?.type ?? e?.name ?? String(error);

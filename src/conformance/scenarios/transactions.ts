@@ -6,15 +6,13 @@
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { coordinatorId } from '../../cluster/kafka-requests.js';
+import { errorName as errorType } from '../drivers/kafkajs.js';
 import { errorName, timedRequest } from '../drivers/raw.js';
 import type { Answer, Scenario, ScenarioContext } from '../types.js';
 import { produced } from './basics.js';
 
-const errorType = (error: unknown): string => {
-  let e: any = error;
-  while (e?.cause && !e.type) e = e.cause;
-  return e?.type ?? e?.name ?? 'Error';
-};
+/** What a fenced producer hears: kafkajs' request versions predate PRODUCER_FENCED, so either name is the same answer. */
+const fencedAs = (answer: string) => (answer === 'PRODUCER_FENCED' ? 'INVALID_PRODUCER_EPOCH' : answer);
 
 function kafkaOf(ctx: ScenarioContext): Kafka {
   return new Kafka({ brokers: ctx.bootstrap, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
@@ -80,7 +78,7 @@ export const transactions: Scenario = {
       await successor.connect();
       ctx.observe('a successor with the same transactional id starts', 'ok');
       const fenced = await open.commit().then(() => 'committed (!)', errorType);
-      ctx.observe('the first producer commits', fenced === 'PRODUCER_FENCED' ? 'INVALID_PRODUCER_EPOCH' : fenced); // either name means fenced
+      ctx.observe('the first producer commits', fencedAs(fenced));
       ctx.observe('read_committed reads', await readAll(kafka, topic, false));
       ctx.observe('read_uncommitted reads', await readAll(kafka, topic, true));
     } catch (error) {
@@ -110,7 +108,7 @@ export const transactionTimeout: Scenario = {
       // Kafka looks for timed-out transactions every 10 s (transaction.abort.timed.out.transaction.cleanup.interval.ms)
       await new Promise((r) => setTimeout(r, 12_000));
       const after = await txn.commit().then(() => 'committed (!)', errorType);
-      ctx.observe('commit after the timeout', after === 'PRODUCER_FENCED' ? 'INVALID_PRODUCER_EPOCH' : after);
+      ctx.observe('commit after the timeout', fencedAs(after));
       ctx.observe('read_committed reads', await readAll(kafka, topic, false));
     } catch (error) {
       ctx.observe('failed', errorType(error));
